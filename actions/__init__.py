@@ -1,0 +1,30 @@
+"""entdrill's Chaos Toolkit extension: activities for a staging ENT, by domain.
+
+Each subpackage holds ``actions.py`` and ``probes.py`` whose ``__all__`` lists exactly the
+activities; ``discover`` reports them all to ``chaos discover actions``.
+"""
+
+from chaoslib.discovery.discover import (
+    discover_actions,
+    discover_probes,
+    initialize_discovery_result,
+)
+from chaoslib.types import DiscoveredActivities, Discovery
+
+__all__ = ["discover"]
+__version__ = "0.1.0"
+
+ACTION_MODULES: tuple[str, ...] = ()
+PROBE_MODULES: tuple[str, ...] = ()
+
+
+def discover(discover_system: bool = True) -> Discovery:
+    """Every activity of this extension, as `chaos discover actions` shows them."""
+    discovery = initialize_discovery_result("actions", __version__, "entdrill")
+    activities: list[DiscoveredActivities] = []
+    for module in ACTION_MODULES:
+        activities.extend(discover_actions(module))
+    for module in PROBE_MODULES:
+        activities.extend(discover_probes(module))
+    discovery["activities"].extend(activities)
+    return discovery

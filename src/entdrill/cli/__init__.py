@@ -1,0 +1,68 @@
+"""The ``entdrill`` command line: a thin layer over the library, one module per command group.
+
+Commands are imported lazily so ``entdrill --help`` stays fast and a broken optional module
+cannot stop the others. Library errors become one sentence on stderr and the error's exit code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+import click
+
+from entdrill import __version__
+from entdrill.errors import EntdrillError
+
+# name -> "module:attribute"; each module owns one command or command group.
+COMMANDS: dict[str, str] = {
+    "sandbox": "entdrill.cli.sandbox:sandbox",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported when used, and whose errors read as sentences."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EntdrillError as error:
+            fail(ctx, error)
+
+
+def fail(ctx: click.Context, error: EntdrillError) -> None:
+    """Show ``error`` as ``Error: <sentence>`` on stderr and exit with its exit code."""
+    click.echo(f"Error: {error}", err=True)
+    ctx.exit(error.exit_code)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="entdrill")
+@click.option("-v", "--verbose", count=True, help="More log lines on stderr (-v info, -vv debug).")
+def cli(verbose: int) -> None:
+    """Chaos experiments and continuity drills for school digital workspaces (ENTs).
+
+    With no staging ENT configured, everything runs against the embedded sandbox
+    school: start it with `entdrill sandbox up`.
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="entdrill")

@@ -1,0 +1,1 @@
+"""The sandbox: an embedded, realistic staging school started on this machine."""

@@ -1,0 +1,47 @@
+"""Helpers for tests of entdrill and of projects built on it (shipped, like structlog's).
+
+Nothing here is used by the tool itself at run time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+from pathlib import Path
+from typing import Any
+
+from entdrill.sandbox import population
+from entdrill.sandbox.config import SandboxConfig, SandboxSecrets
+from entdrill.sandbox.state import SandboxState, write_state
+
+PORT_FIELDS = tuple(f.name for f in dataclasses.fields(SandboxConfig) if f.name.endswith("_port"))
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def free_config(**overrides: Any) -> SandboxConfig:
+    """A sandbox configuration with every port free, small and fast unless overridden."""
+    ports: set[int] = set()
+    values: dict[str, Any] = {}
+    for name in PORT_FIELDS:
+        port = free_port()
+        while port in ports:
+            port = free_port()
+        ports.add(port)
+        values[name] = port
+    values.update({"login_cost_ms": 2.0, "pupils_per_school": 20, "staff_ack_median_s": 0.5})
+    values.update(overrides)
+    return SandboxConfig(**values)
+
+
+def prepare_sandbox_dir(directory: Path, config: SandboxConfig | None = None) -> SandboxState:
+    """Write what component processes read (state.json, population.csv) without starting any."""
+    state = SandboxState(config=config or free_config(), secrets=SandboxSecrets())
+    write_state(directory, state)
+    population.write_csv(population.generate(state.config), directory / "population.csv")
+    return state
