@@ -1,0 +1,51 @@
+"""Probes of the login path: one synthetic user through CAS to a portal page."""
+
+import logging
+
+from chaoslib.exceptions import ActivityFailed
+
+from entdrill.errors import EntdrillError
+from entdrill.probes.login import pick_user
+from entdrill.probes.login import synthetic_login as run_login
+
+__all__ = ["synthetic_login"]
+logger = logging.getLogger("chaostoolkit")
+
+
+def synthetic_login(
+    role: str = "pupil",
+    page: str = "/homework?format=json",
+    timeout_s: float = 5.0,
+    configuration: dict = None,
+    secrets: dict = None,
+) -> dict:
+    """Log one user in through CAS from the portal and open a page; return ok and seconds.
+
+    role: whose account to use, from the population file (`pupil`, `parent`, `teacher`, `staff`);
+    a `probe_username` and `probe_password` in the secrets are used instead when given.
+    page: the portal page opened once logged in; it must name the user.
+    timeout_s: the limit for each HTTP request.
+    Returns `{"ok", "seconds", "step", "status", "error", "username"}`.
+    """
+    configuration, secrets = configuration or {}, secrets or {}
+    portal = configuration.get("ent_base_url")
+    if not portal:
+        raise ActivityFailed(
+            "No ent_base_url in the configuration: is the staging control declared?"
+        )
+    try:
+        username, password = secrets.get("probe_username"), secrets.get("probe_password")
+        if not (username and password):
+            username, password = pick_user(configuration.get("population_csv", ""), role)
+    except EntdrillError as error:
+        raise ActivityFailed(f"Cannot choose a user: {error}") from error
+    result = run_login(
+        portal,
+        username,
+        password,
+        page=page,
+        timeout_s=timeout_s,
+        cas_url=configuration.get("cas_url", ""),
+    )
+    logger.info("Synthetic login of %s: ok=%s in %.3fs", username, result.ok, result.seconds)
+    return result.to_dict()

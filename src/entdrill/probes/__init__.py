@@ -1,0 +1,1 @@
+"""Synthetic users: one real login, one real class join, measured."""

@@ -1,0 +1,244 @@
+"""Start, watch and stop the sandbox's component processes.
+
+There is no long-lived supervisor process: ``up`` starts each component as its own detached
+process (``python -m entdrill.sandbox.serve NAME --dir DIR``), records it in ``state.json`` and
+returns once every component answers; ``down`` stops them, including any the state file does not
+know (found in /proc by their command line). A lock file serialises concurrent callers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from entdrill.errors import ComponentFailed, InvalidArgument, SandboxError
+from entdrill.sandbox import population, processes, readiness
+from entdrill.sandbox.component import component_names, port_of
+from entdrill.sandbox.config import HOST, SandboxConfig, SandboxSecrets
+from entdrill.sandbox.state import ProcessEntry, SandboxState, read_state, write_state
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT_S = 30.0
+LOG_TAIL_LINES = 15
+
+
+class Supervisor:
+    """The sandbox in one directory: its state, its processes, its logs."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    # -- reading -------------------------------------------------------------------------
+
+    def state(self) -> SandboxState | None:
+        return read_state(self.directory)
+
+    def log_path(self, name: str) -> Path:
+        return self.directory / "logs" / f"{name}.log"
+
+    def log_tail(self, name: str, lines: int = LOG_TAIL_LINES) -> str:
+        try:
+            text = self.log_path(name).read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def running(self) -> list[str]:
+        """Names of the recorded components whose process is alive."""
+        state = self.state()
+        if state is None:
+            return []
+        return [
+            name
+            for name, entry in state.processes.items()
+            if processes.is_component(entry.pid, name, self.directory)
+        ]
+
+    def is_up(self) -> bool:
+        state = self.state()
+        if state is None:
+            return False
+        expected = set(component_names(state.config))
+        return expected <= set(self.running())
+
+    # -- starting ------------------------------------------------------------------------
+
+    def up(
+        self, config: SandboxConfig | None = None, timeout_s: float = START_TIMEOUT_S
+    ) -> SandboxState:
+        """Start every component that is not running and wait until all answer.
+
+        Idempotent: with everything already running (and the same configuration, when one is
+        given) nothing is started. On failure every process started by this call is stopped.
+        """
+        with self._lock():
+            state = self.state()
+            alive = set(self.running()) if state is not None else set()
+            if state is not None and alive and config is not None and config != state.config:
+                raise InvalidArgument(
+                    "the sandbox is already running with other settings; "
+                    "run `entdrill sandbox down` first"
+                )
+            if state is None or not alive:
+                state = SandboxState(config=config or SandboxConfig(), secrets=SandboxSecrets())
+                state.processes = {}
+                self._stop_strays()
+                self._prepare(state)
+            missing = [n for n in component_names(state.config) if n not in alive]
+            if not missing:
+                return state
+            self._check_ports(state, missing)
+            started: list[str] = []
+            try:
+                for name in missing:
+                    state.processes[name] = self._spawn(name, state.config)
+                    started.append(name)
+                    write_state(self.directory, state)
+                self._wait_until_answering(state, started, timeout_s)
+            except BaseException:
+                for name in started:
+                    processes.terminate(state.processes[name].pid)
+                    del state.processes[name]
+                write_state(self.directory, state)
+                raise
+            return state
+
+    def start_component(self, name: str, timeout_s: float = START_TIMEOUT_S) -> ProcessEntry:
+        """(Re)start one component of a running sandbox (e.g. a lost ENT replica)."""
+        with self._lock():
+            state = self._require_state()
+            if name in self.running():
+                return state.processes[name]
+            state.processes[name] = self._spawn(name, state.config)
+            write_state(self.directory, state)
+            self._wait_until_answering(state, [name], timeout_s)
+            return state.processes[name]
+
+    def _prepare(self, state: SandboxState) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        (self.directory / "logs").mkdir(exist_ok=True)
+        for stale in ("ent-store.db", "ent-store.db-wal", "ent-store.db-shm"):
+            (self.directory / stale).unlink(missing_ok=True)
+        population.write_csv(population.generate(state.config), self.directory / "population.csv")
+        write_state(self.directory, state)
+
+    def _check_ports(self, state: SandboxState, names: list[str]) -> None:
+        ent_alive = any(n.startswith("ent-") for n in self.running())
+        for name in names:
+            if name.startswith("ent-") and ent_alive:
+                continue  # replicas share the port with the running ones (SO_REUSEPORT)
+            ports = [port_of(state.config, name)]
+            if name == "smtp":
+                ports.append(state.config.smtp_admin_port)
+            for port in ports:
+                if processes.port_in_use(port):
+                    owner = processes.port_owner(port)
+                    detail = f" ({owner})" if owner else ""
+                    raise ComponentFailed(name, f"port {port} is already in use{detail}")
+
+    def _spawn(self, name: str, config: SandboxConfig) -> ProcessEntry:
+        log_file = self.log_path(name)
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        with log_file.open("ab") as handle:
+            process = subprocess.Popen(
+                [sys.executable, "-m", processes.SERVE_MODULE, name, "--dir", str(self.directory)],
+                stdin=subprocess.DEVNULL,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                cwd=self.directory,
+            )
+        log.info("started %s as pid %d", name, process.pid)
+        return ProcessEntry(
+            name=name, pid=process.pid, port=port_of(config, name), started_at=time.time()
+        )
+
+    def _wait_until_answering(
+        self, state: SandboxState, names: list[str], timeout_s: float
+    ) -> None:
+        pending = list(names)
+        deadline = time.monotonic() + timeout_s
+        attempts: dict[str, int] = {}
+        while pending:
+            for name in list(pending):
+                entry = state.processes[name]
+                if not processes.is_alive(entry.pid):
+                    raise ComponentFailed(
+                        name, "its process exited while starting", log_tail=self.log_tail(name)
+                    )
+                admin = state.config.smtp_admin_port if name == "smtp" else None
+                attempts[name] = attempts.get(name, 0) + 1
+                if readiness.answers(name, HOST, entry.port, entry.pid, admin):
+                    pending.remove(name)
+                elif (
+                    name.startswith("ent-")
+                    and attempts[name] > 60
+                    and readiness.http_health(HOST, entry.port)
+                ):
+                    pending.remove(name)  # the port answers; the kernel kept picking the others
+            if pending and time.monotonic() > deadline:
+                name = pending[0]
+                raise ComponentFailed(
+                    name, f"did not answer within {timeout_s:g} s", log_tail=self.log_tail(name)
+                )
+            if pending:
+                time.sleep(0.05)
+
+    # -- stopping ------------------------------------------------------------------------
+
+    def down(self) -> list[str]:
+        """Stop every component process of this sandbox; return the names stopped."""
+        with self._lock():
+            stopped: list[str] = []
+            state = self.state()
+            if state is not None:
+                for name, entry in state.processes.items():
+                    if processes.is_component(entry.pid, name, self.directory):
+                        processes.terminate(entry.pid)
+                        stopped.append(name)
+                state.processes = {}
+                write_state(self.directory, state)
+            stopped.extend(self._stop_strays())
+            return stopped
+
+    def stop_component(self, name: str, signum: int = signal.SIGKILL) -> ProcessEntry:
+        """Send ``signum`` to one running component (a fault: the caller records it)."""
+        state = self._require_state()
+        entry = state.processes.get(name)
+        if entry is None or not processes.is_component(entry.pid, name, self.directory):
+            raise SandboxError(f"sandbox component {name!r} is not running")
+        os.kill(entry.pid, signum)
+        return entry
+
+    def _stop_strays(self) -> list[str]:
+        stray = processes.components_in(self.directory)
+        for found in stray:
+            processes.terminate(found.pid)
+        return [found.name for found in stray]
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _require_state(self) -> SandboxState:
+        state = self.state()
+        if state is None:
+            raise SandboxError("the sandbox is not set up; run `entdrill sandbox up`")
+        return state
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with (self.directory / "lock").open("w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)

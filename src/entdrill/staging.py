@@ -1,0 +1,90 @@
+"""The staging ENT an experiment or drill acts on: a configured one, or the embedded sandbox.
+
+``ENT_BASE_URL`` (the ``ent_base_url`` configuration key) names a staging ENT. When it is empty,
+the sandbox in ``$ENTDRILL_HOME/sandbox`` is used, and started if it is not running; whoever
+started it stops it afterwards. :func:`configuration_for` gives the keys activities read.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from entdrill import paths, redact
+from entdrill.sandbox.status import status as sandbox_status
+from entdrill.sandbox.supervisor import Supervisor
+
+log = logging.getLogger(__name__)
+
+# status key -> configuration key handed to activities
+SANDBOX_KEYS: dict[str, str] = {
+    "ent_url": "ent_base_url",
+    "cas_url": "cas_url",
+    "bridge_url": "bridge_url",
+    "bridge_secret": "bridge_secret",
+    "backup_bridge_url": "backup_bridge_url",
+    "backup_bridge_secret": "backup_bridge_secret",
+    "slack_api_url": "slack_api_url",
+    "slack_token": "slack_token",
+    "smtp_host": "smtp_host",
+    "smtp_port": "smtp_port",
+    "smtp_user": "smtp_user",
+    "smtp_password": "smtp_password",
+    "sms_api_url": "sms_api_url",
+    "sms_token": "sms_token",
+    "status_page_url": "status_page_url",
+    "status_token": "status_token",
+    "staff_url": "staff_url",
+    "population_csv": "population_csv",
+    "consent_token": "consent_token",
+    "admin_token": "admin_token",
+    "directory": "sandbox_dir",
+}
+SECRET_KEYS = (
+    "bridge_secret",
+    "backup_bridge_secret",
+    "slack_token",
+    "smtp_password",
+    "sms_token",
+    "status_token",
+    "consent_token",
+    "admin_token",
+)
+
+
+def configuration_for(status: dict[str, Any]) -> dict[str, Any]:
+    """The configuration keys of a running sandbox (its secrets registered for redaction)."""
+    redact.register(*(str(status[key]) for key in SECRET_KEYS if status.get(key)))
+    values = {target: status[source] for source, target in SANDBOX_KEYS.items() if source in status}
+    values["staging"] = "sandbox"
+    return values
+
+
+@dataclass
+class SandboxLease:
+    """Use the sandbox for the length of one run; stop it afterwards only if we started it."""
+
+    started_here: bool = False
+
+    def acquire(self) -> dict[str, Any]:
+        supervisor = Supervisor(paths.sandbox_dir())
+        if not supervisor.is_up():
+            log.info("starting the sandbox in %s", supervisor.directory)
+            current = supervisor.state()
+            supervisor.up(current.config if current else None)
+            self.started_here = True
+        return configuration_for(sandbox_status(supervisor))
+
+    def release(self) -> None:
+        if self.started_here:
+            log.info("stopping the sandbox this run started")
+            Supervisor(paths.sandbox_dir()).down()
+            self.started_here = False
+
+
+def fill_configuration(configuration: dict[str, Any], values: dict[str, Any]) -> None:
+    """Set every key of ``values`` that the configuration leaves empty (explicit values win)."""
+    for key, value in values.items():
+        if configuration.get(key) in (None, ""):
+            configuration[key] = value
