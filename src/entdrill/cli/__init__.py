@@ -18,6 +18,8 @@ from entdrill.errors import EntdrillError
 # name -> "module:attribute"; each module owns one command or command group.
 COMMANDS: dict[str, str] = {
     "sandbox": "entdrill.cli.sandbox:sandbox",
+    "flood": "entdrill.cli.flood:flood",
+    "stop": "entdrill.cli.stop:stop",
 }
 
 
