@@ -13,6 +13,7 @@ from entdrill.flood import profiles
 from entdrill.flood.schedule import Mix, Schedule, Shard, read_arrivals
 
 ONE = Mix(("http-get",), (1.0,))
+WHOLE = Shard()
 
 
 def ramp_schedule(rate: float, to: float, duration: float, seed: int, mix: Mix = ONE) -> Schedule:
@@ -20,7 +21,7 @@ def ramp_schedule(rate: float, to: float, duration: float, seed: int, mix: Mix =
     return Schedule(mix, seed, duration, profile=profile)
 
 
-def all_arrivals(schedule: Schedule, shard: Shard = Shard()) -> list[tuple[int, float, int, int]]:
+def all_arrivals(schedule: Schedule, shard: Shard = WHOLE) -> list[tuple[int, float, int, int]]:
     return [a for _, batch in schedule.seconds_of_arrivals(shard) for a in batch]
 
 

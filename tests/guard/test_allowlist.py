@@ -40,7 +40,7 @@ def test_a_target_outside_the_allow_list_is_refused_before_any_request(
     server: LiveServer,
 ) -> None:
     with pytest.raises(
-        GuardRefusal, match="refused by the allow-list: --target host 'ent.example.invalid'"
+        GuardRefusal, match=r"refused by the allow-list: --target host 'ent.example.invalid'"
     ) as caught:
         flood(target="http://ent.example.invalid", scenario="http-get", rate=1, duration=1)
     assert caught.value.rule == "allow-list"
@@ -50,7 +50,7 @@ def test_a_bridge_outside_the_allow_list_is_refused_too(
     server: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ENTDRILL_BRIDGE_SECRET", "bbb-secret-123")
-    with pytest.raises(GuardRefusal, match="ent.example.invalid"):
+    with pytest.raises(GuardRefusal, match=r"ent.example.invalid"):
         flood(
             target=server.url,
             bridge_url="http://ent.example.invalid/bigbluebutton/api",

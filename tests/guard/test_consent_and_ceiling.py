@@ -22,7 +22,7 @@ def test_no_token_is_refused_before_any_request(server: LiveServer) -> None:
 
 
 def test_a_wrong_token_is_refused_and_only_the_consent_path_was_read(server: LiveServer) -> None:
-    with pytest.raises(GuardRefusal, match="gives no consent .the target serves another"):
+    with pytest.raises(GuardRefusal, match=r"gives no consent .the target serves another"):
         flood(token="not-the-token", target=server.url, scenario="http-get", rate=1, duration=1)
     assert [s.path for s in server.state.seen] == [CONSENT_PATH]
 
