@@ -93,9 +93,9 @@ def _run(values: dict[str, Any]) -> int:
     allow = allowlist.from_environment()
     tty = sys.stderr.isatty() and not progress_lines
     if options.executor == "kubernetes":
-        from entdrill.flood.executors import kubernetes
+        from entdrill.flood.executors import kubernetes_job
 
-        result = kubernetes.run_from_cli(plan, token, allow=allow, **k8s)
+        result = kubernetes_job.run_from_cli(plan, token, allow=allow, **k8s)
     elif progress_lines or start_at is not None:
         from entdrill.flood.runner import jsonl_progress, run_shard
 
