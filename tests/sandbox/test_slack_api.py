@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -25,6 +21,7 @@ from entdrill.sandbox.population import Person, read_csv
 from entdrill.sandbox.slack_api import make_app, user_token
 from entdrill.sandbox.state import SandboxState
 from entdrill.testing import free_config, prepare_sandbox_dir
+from tests.sandbox.component_process import component_process
 from tests.sandbox.threaded_server import serving
 
 DRILL = "EXERCICE / DRILL: bascule sur les canaux de secours"
@@ -276,27 +273,7 @@ def test_the_feed_lists_messages_after_a_sequence_number_with_their_audience(
 
 def test_the_serve_entry_point_answers_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     state = prepare_sandbox_dir(tmp_path, free_config(schools=1, pupils_per_school=2))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "entdrill.sandbox.serve", "slack", "--dir", str(tmp_path)],
-        env=env,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{state.config.slack_port}/_health", timeout=2
-                ) as response:
-                    assert json.load(response)["ok"]
-                break
-            except OSError:
-                assert process.poll() is None, process.stderr.read() if process.stderr else ""
-                assert time.monotonic() < deadline, "the slack component never answered"
-                time.sleep(0.1)
+    health = f"http://127.0.0.1:{state.config.slack_port}/_health"
+    with component_process("slack", tmp_path, health):
         client = WebClient(token=state.secrets.slack_token, base_url=state.config.slack_api_url)
         assert client.auth_test()["ok"]
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=15) == 0

@@ -22,6 +22,7 @@ from entdrill.sandbox.population import Person, read_csv
 from entdrill.sandbox.smtp import make_app
 from entdrill.sandbox.state import SandboxState
 from entdrill.testing import free_config, prepare_sandbox_dir
+from tests.sandbox.component_process import component_process
 from tests.sandbox.threaded_server import serving
 
 
@@ -195,3 +196,19 @@ def test_the_admin_api_checks_its_token_and_its_input(mail: Mail) -> None:
         mail.admin("GET", "/messages?to=../../etc")
     assert path.value.code == 400
     assert mail.admin("GET", "/_health")["smtp_listening"] is True
+
+
+def test_the_serve_entry_point_serves_smtp_and_its_admin_app_until_sigterm(
+    tmp_path: Path,
+) -> None:
+    state = prepare_sandbox_dir(tmp_path, free_config(schools=1, pupils_per_school=2))
+    to = next(p.email for p in read_csv(tmp_path / "population.csv") if p.role == "staff")
+    health = state.config.smtp_admin_url + "/_health"
+    with (
+        component_process("smtp", tmp_path, health),
+        smtplib.SMTP("127.0.0.1", state.config.smtp_port, timeout=10) as client,
+    ):
+        client.starttls(context=client_context(certificate_paths(tmp_path)[0]))
+        client.login(state.secrets.smtp_user, state.secrets.smtp_password)
+        assert client.send_message(message([to])) == {}
+    assert len(read_mailbox(tmp_path / "mail", to)) == 1
