@@ -129,7 +129,7 @@ def body_text(message: EmailMessage) -> str:
         content = part.get_content()
     except (LookupError, ValueError):
         return ""
-    return content if isinstance(content, str) else ""
+    return content.replace("\r\n", "\n") if isinstance(content, str) else ""
 
 
 def _header(message: EmailMessage, name: str) -> str:

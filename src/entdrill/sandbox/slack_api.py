@@ -173,7 +173,7 @@ async def read_args(request: web.Request) -> Args:
 
 
 def answer(method: str, body: dict[str, Any], status: int = 200) -> web.Response:
-    return web.json_response(body, status=status, headers={"X-Slack-Req-Method": method})
+    return web.json_response(body, status=status)
 
 
 def failure(method: str, status: int, retry_after: int) -> web.Response:
