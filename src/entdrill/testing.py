@@ -5,8 +5,10 @@ Nothing here is used by the tool itself at run time.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +47,19 @@ def prepare_sandbox_dir(directory: Path, config: SandboxConfig | None = None) ->
     write_state(directory, state)
     population.write_csv(population.generate(state.config), directory / "population.csv")
     return state
+
+
+@contextlib.contextmanager
+def running_sandbox(
+    directory: Path, config: SandboxConfig | None = None
+) -> Iterator[dict[str, Any]]:
+    """Start a sandbox in ``directory`` (free ports unless ``config`` says), yield its status, stop it."""
+    from entdrill.sandbox.status import status
+    from entdrill.sandbox.supervisor import Supervisor
+
+    supervisor = Supervisor(directory)
+    try:
+        supervisor.up(config or free_config(), timeout_s=60)
+        yield status(supervisor)
+    finally:
+        supervisor.down()
