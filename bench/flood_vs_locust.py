@@ -204,7 +204,7 @@ def arrival_accuracy(url: str, rate: float, root: Path) -> dict:
     for line in log.read_text().splitlines():
         stamp = float(line.split()[0])
         window = int(stamp - start)
-        if 0 <= stamp - start and window < ACCURACY_S:
+        if stamp - start >= 0 and window < ACCURACY_S:
             seen[window] += 1
     asked = report["series"]["asked"][:ACCURACY_S]
     errors = [abs(s - a) / max(a, 1) for s, a in zip(seen[1:], asked[1:], strict=True)]
