@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from entdrill.bbb import build_url
+from entdrill.sandbox.bbb_checksum import build_url
 from entdrill.flood.scenarios.base import Journey, Request, Scenario, ScenarioContext
 
 _RETURNCODE = re.compile(rb"<returncode>\s*(\w+)\s*</returncode>")
