@@ -69,13 +69,13 @@ def plan_drill(
     school: str | None = None,
 ) -> PlannedDrill:
     """The drill before ``holiday``: nominal date, then earlier school days around blackouts."""
-    candidates = calendar.school_days_before(
-        holiday.first_day, spec.school_days_before + MAX_SHIFT_SCHOOL_DAYS
-    )[spec.school_days_before - 1 :]
-    nominal = candidates[0]
+    nominal = calendar.school_days_before(holiday.first_day, spec.school_days_before)[-1]
     notes: list[str] = []
     blocked: list[dict[str, Any]] = []
-    for day in candidates:
+    day = nominal
+    for attempt in range(MAX_SHIFT_SCHOOL_DAYS + 1):
+        if attempt:
+            day = calendar.school_days_before(day, 1)[0]
         instant = spec.instant(day)
         blackout = in_blackout(spec.blackouts, instant, school)
         if blackout is None:
