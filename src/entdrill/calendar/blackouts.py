@@ -17,7 +17,7 @@ that school, and to drills that name no school (a drill for every school respect
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -248,8 +248,3 @@ def _read_weekly(
         )
         return None
     return WeeklyWindow(reason=reason, school=school, days=days, start=begin, end=finish, tz=tz)
-
-
-def blackout_reasons(blackouts: Sequence[Blackout]) -> list[str]:
-    """Each window described in one line, for tables and emitted comments."""
-    return [blackout.describe() for blackout in blackouts]

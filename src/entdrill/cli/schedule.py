@@ -152,31 +152,41 @@ def _read(path: str, option: str) -> tuple[Any, dict[str, int]]:
     return load_yaml(text, path)
 
 
+# option name -> (option, schedule key, reader)
+_OVERRIDES = {
+    "zone": ("--zone", "zone", read_zone),
+    "days": ("--school-days-before", "school_days_before", read_school_days),
+    "at": ("--at", "at", read_clock),
+    "timezone": ("--timezone", "timezone", read_timezone),
+}
+
+
+def _plan_schedule(plan: str, zone_given: bool) -> tuple[dict[str, Any], dict[str, int]]:
+    """The raw ``schedule`` mapping of the plan file, and the line of each field."""
+    data, lines = _read(plan, "--plan")
+    section = data.get("schedule") if isinstance(data, dict) else None
+    if section is None:
+        if not zone_given:
+            raise InvalidArgument(f"--plan {plan} has no schedule section; add one or pass --zone")
+        return {}, lines
+    if not isinstance(section, dict):
+        raise InvalidArgument(
+            f"{plan}:{lines.get('schedule', 1)}: schedule: expected a mapping (zone, at, ...)"
+        )
+    return dict(section), lines
+
+
 def _spec(options: dict[str, Any]) -> ScheduleSpec:
     """The plan's schedule with the command line's values over it; every problem reported."""
-    raw: dict[str, Any] = {}
-    lines: dict[str, int] = {}
     plan = options["plan_path"]
-    if plan:
-        data, lines = _read(plan, "--plan")
-        section = data.get("schedule") if isinstance(data, dict) else None
-        if section is None and not options["zone"]:
-            raise InvalidArgument(f"--plan {plan} has no schedule section; add one or pass --zone")
-        raw = dict(section) if isinstance(section, dict) else {}
-        if section is not None and not isinstance(section, dict):
-            raw = {"__invalid__": section}
+    raw, lines = _plan_schedule(plan, options["zone"] is not None) if plan else ({}, {})
     problems = Problems()
-    readers = {
-        "zone": ("--zone", read_zone),
-        "days": ("--school-days-before", read_school_days),
-        "at": ("--at", read_clock),
-        "timezone": ("--timezone", read_timezone),
-    }
-    keys = {"zone": "zone", "days": "school_days_before", "at": "at", "timezone": "timezone"}
-    for name, (option, reader) in readers.items():
+    for name, (option, key, reader) in _OVERRIDES.items():
         if options[name] is not None:
             value = reader(options[name], option, problems)
-            raw[keys[name]] = f"{value:%H:%M}" if isinstance(value, dt.time) else value
+            raw[key] = f"{value:%H:%M}" if isinstance(value, dt.time) else value
+    if options["due"] and options["emit_format"] is not None:
+        problems.add("--due", "cannot be combined with --emit; run one, then the other")
     if options["emit_format"] is not None and options["emit_format"] not in EMIT_FORMATS:
         problems.add(
             "--emit", f"expected one of {', '.join(EMIT_FORMATS)}, got {options['emit_format']!r}"
@@ -186,8 +196,6 @@ def _spec(options: dict[str, Any]) -> ScheduleSpec:
         raise InvalidArgument(
             "--zone is required (A, B, C or Corse) unless --plan has schedule.zone"
         )
-    if "__invalid__" in raw:
-        raise InvalidArgument(f"--plan {plan}: schedule must be a mapping (zone, at, ...)")
     try:
         spec = parse_schedule(raw, "schedule")
     except InvalidSchedule as error:
