@@ -115,6 +115,7 @@ def test_a_blackouts_file_adds_to_the_plan_windows(plan: Path, tmp_path: Path) -
         (["--zone", "A", "--emit", "cron"], "Error: --emit: expected one of crontab, systemd, k8s-cronjob, got 'cron'"),
         (["--zone", "C", "--from", "2027-01-01", "--emit", "crontab"], "Error: --emit needs --plan: the emitted jobs run `entdrill drill run PLAN`"),
         ([], "Error: --zone is required (A, B, C or Corse) unless --plan has schedule.zone"),
+        (["--zone", "A", "--due", "--emit", "crontab"], "Error: --due: cannot be combined with --emit; run one, then the other"),
         (["--zone", "A", "--from", "2027-05-01", "--until", "2027-04-01"], "Error: --until 2027-04-01 is before --from 2027-05-01"),
     ],
 )  # fmt: skip
@@ -157,6 +158,15 @@ def test_several_problems_in_a_file_are_listed_each_at_its_line(tmp_path: Path) 
         "a time such as 7:45 as the number 465",
         f"{path}:3: blackouts[1].end: ends (2027-06-07) before it starts (2027-06-18)",
     ]
+
+
+def test_a_plan_without_a_schedule_needs_a_zone(tmp_path: Path) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text("name: drill\n", encoding="utf-8")
+    assert one_error(run("--plan", str(path))) == (
+        f"Error: --plan {path} has no schedule section; add one or pass --zone"
+    )
+    assert run("--plan", str(path), "--zone", "A", "--from", "2027-01-01").exit_code == 0
 
 
 def test_missing_files_are_named() -> None:
