@@ -37,6 +37,7 @@ _SECRET_KEY = re.compile(r"(?i)(^|_)(token|password|passwd|secret|api_?key)$")
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 SECRETS_FROM_ENV: FieldPath = ("target", "secrets_from_env")
 
+CHANNEL_TYPES = ("slack", "email", "sms", "video", "statuspage", "manual")
 #: Settings that only some channel types understand.
 CHANNEL_SETTINGS: dict[str, tuple[str, ...]] = {
     "post_in": ("slack",),
@@ -248,8 +249,8 @@ def _check_channels(
     for i, channel in channels:
         where: FieldPath = ("channels", i)
         kind = channel.get("type")
-        if not isinstance(kind, str):
-            continue
+        if kind not in CHANNEL_TYPES:
+            continue  # the schema said so; checks that depend on the type would mislead
         for key, allowed in CHANNEL_SETTINGS.items():
             if key in channel and kind not in allowed:
                 check.add(
@@ -274,7 +275,7 @@ def _check_channels(
             elif isinstance(who, str) and who not in people:
                 check.add((*where, "confirmed_by"), _unknown("person", who, set(people)))
         _check_expectation(check, channel, where, kind)
-        _check_escalation(check, channel, where, by_name, data.get("channels"))
+        _check_escalation(check, channel, where, by_name, data.get("channels"), groups)
     targets = {_mapping(c.get("escalation")).get("to") for _, c in channels}
     for i, channel in channels:
         if channel.get("activate") == "on_escalation" and channel.get("name") not in targets:
@@ -327,6 +328,7 @@ def _check_escalation(
     where: FieldPath,
     by_name: dict[str, int],
     channels: Any,
+    groups: set[str],
 ) -> None:
     escalation = _mapping(channel.get("escalation"))
     path: FieldPath = (*where, "escalation")
@@ -353,7 +355,7 @@ def _check_escalation(
             return
         seen.add(follow)
         follow = _mapping(_mapping(items[by_name[follow]]).get("escalation")).get("to")
-    source = {a for _, a in _strings(channel.get("audience"))}
+    source = {a for _, a in _strings(channel.get("audience")) if a in groups}
     reached = {a for _, a in _strings(_mapping(items[by_name[target]]).get("audience"))}
     outside = sorted(source - reached)
     if outside and reached:
@@ -372,6 +374,7 @@ def _check_templates(check: _Checker, data: dict[str, Any], channel_types: dict[
         (("channels", i, "message"), c.get("message")) for i, c in _items(data.get("channels"))
     ]
     present = set(channel_types.values())
+    every_type_known = present <= set(CHANNEL_TYPES)
     for path, template in templates:
         if not isinstance(template, str):
             continue
@@ -384,7 +387,11 @@ def _check_templates(check: _Checker, data: dict[str, Any], channel_types: dict[
             if name not in message.PLACEHOLDERS:
                 known = ", ".join("{" + n + "}" for n in message.PLACEHOLDERS)
                 check.add(path, f"{{{name}}} is not a known placeholder; known: {known}")
-            elif name in message.NEEDS_CHANNEL and message.NEEDS_CHANNEL[name] not in present:
+            elif (
+                name in message.NEEDS_CHANNEL
+                and message.NEEDS_CHANNEL[name] not in present
+                and every_type_known
+            ):
                 check.add(
                     path,
                     f"{{{name}}} needs a {message.NEEDS_CHANNEL[name]} channel "

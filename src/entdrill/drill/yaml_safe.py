@@ -94,7 +94,8 @@ class StrictLoader(yaml.SafeLoader):
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
-        self.refusals: dict[int, str] = {}
+        # id(node) -> (sentence, whether the node's content is still read)
+        self.refusals: dict[int, tuple[str, bool]] = {}
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
         if self.check_event(yaml.AliasEvent):
@@ -102,7 +103,8 @@ class StrictLoader(yaml.SafeLoader):
             node: Node | None = ScalarNode(NULL_TAG, "", event.start_mark, event.end_mark)
             self.refusals[id(node)] = (
                 f"alias *{event.anchor} is not allowed in a plan (aliases repeat content and can "
-                "expand without bound): write the value out in full"
+                "expand without bound): write the value out in full",
+                False,
             )
             return node
         event = self.peek_event()  # type: ignore[no-untyped-call]
@@ -124,7 +126,7 @@ class StrictLoader(yaml.SafeLoader):
             event.tag = None
         node = super().compose_node(parent, index)
         if reasons:
-            self.refusals[id(node)] = "; ".join(reasons)
+            self.refusals[id(node)] = ("; ".join(reasons), tag is None)
         return node
 
 
@@ -178,8 +180,9 @@ class _Builder:
         self.doc.lines[path] = node.start_mark.line + 1
         refusal = self.loader.refusals.get(id(node))
         if refusal is not None:
-            self.refuse(node, path, refusal)
-            return None
+            self.refuse(node, path, refusal[0])
+            if not refusal[1]:
+                return None
         if isinstance(node, MappingNode):
             return self.mapping(node, path)
         if isinstance(node, SequenceNode):
@@ -214,7 +217,7 @@ class _Builder:
             path = (*path, str(node.value))
         refusal = self.loader.refusals.get(id(node))
         if refusal is not None:
-            self.refuse(node, path, refusal)
+            self.refuse(node, path, refusal[0])
             return None
         if not isinstance(node, ScalarNode):
             self.refuse(node, path, f"a key in {where} is a list or mapping; keys must be text")
