@@ -1,41 +1,23 @@
-"""What the plan schema cannot say: references, uniqueness, secrets, deadlines, files.
+"""What the plan schema cannot say: references between parts, uniqueness, deadlines, calendar.
 
-``secret_problems`` runs before the schema (a secret is reported as a secret, never echoed);
-``reference_problems`` after it. Both read the document defensively: a value of the wrong type was
-already reported by the schema and is skipped here.
+Audiences name declared groups, organisers and confirmers are declared people, escalations name
+another channel without looping and may reach the people they escalate, settings fit the channel
+type, templates use known placeholders, deadlines are longer than zero, blackouts are real days.
+The document is read defensively: a value of the wrong type was already reported by the schema.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
-import os
-import re
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from entdrill.drill import message
+from entdrill.drill import experiment_refs, message
 from entdrill.drill.duration import parse_duration, parse_hhmm, parse_local
 from entdrill.drill.problem import FieldPath, Problem, format_path, quote
 from entdrill.drill.yaml_safe import YamlDocument
-
-ENV_ADVICE = (
-    "secrets never go in a plan: put it in an environment variable and name that variable "
-    "under target.secrets_from_env (the value was not shown)"
-)
-_SECRET_SHAPES = (
-    (re.compile(r"xox[abposr]-[A-Za-z0-9-]{8,}"), "a Slack token"),
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
-    (re.compile(r"gh[pousr]_[A-Za-z0-9]{20,}"), "a GitHub token"),
-    (re.compile(r"AKIA[0-9A-Z]{16}"), "an AWS access key"),
-    (re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@"), "an address with a password"),
-)
-_SECRET_KEY = re.compile(r"(?i)(^|_)(token|password|passwd|secret|api_?key)$")
-_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
-SECRETS_FROM_ENV: FieldPath = ("target", "secrets_from_env")
 
 CHANNEL_TYPES = ("slack", "email", "sms", "video", "statuspage", "manual")
 #: Settings that only some channel types understand.
@@ -52,44 +34,6 @@ CHANNEL_SETTINGS: dict[str, tuple[str, ...]] = {
     "status": ("statuspage",),
     "confirmed_by": ("manual",),
 }
-
-
-def walk(value: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, Any]]:
-    """Every (path, value) in a JSON value, parents before children."""
-    yield path, value
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from walk(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from walk(item, (*path, index))
-
-
-def secret_problems(doc: YamlDocument, file: str) -> list[Problem]:
-    """Secrets written in the plan: token shapes anywhere, secret-named keys, non-names in env."""
-    problems: list[Problem] = []
-    for path, value in walk(doc.data):
-        if not isinstance(value, str | int | float) or isinstance(value, bool):
-            continue
-        text = str(value)
-        found = next((what for shape, what in _SECRET_SHAPES if shape.search(text)), None)
-        under_env = len(path) == 3 and path[:2] == SECRETS_FROM_ENV
-        secret_key = bool(path) and isinstance(path[-1], str) and bool(_SECRET_KEY.search(path[-1]))
-        if found:
-            sentence = f"this looks like {found}; {ENV_ADVICE}"
-        elif under_env:
-            if _ENV_NAME.match(text):
-                continue
-            sentence = (
-                "must be the name of an environment variable (such as SLACK_BOT_TOKEN) that "
-                f"holds the secret, not the secret itself; {ENV_ADVICE}"
-            )
-        elif secret_key and text:
-            sentence = f"holds a secret written in the plan; {ENV_ADVICE}"
-        else:
-            continue
-        problems.append(Problem(file, doc.line_of(path), path, sentence))
-    return problems
 
 
 class _Checker:
@@ -157,8 +101,9 @@ def reference_problems(
     _check_audience(check, debrief.get("mention"), ("debrief", "mention"), groups)
     check.duration(_mapping(data.get("recover")).get("max_duration"), ("recover", "max_duration"))
     _check_schedule(check, _mapping(data.get("schedule")))
-    _check_experiments(check, data.get("experiments"), base_dir, check_files)
-    return check.problems
+    return check.problems + experiment_refs.experiment_problems(
+        doc, file, base_dir=base_dir, check_files=check_files
+    )
 
 
 def _check_groups(
@@ -448,44 +393,3 @@ def _as_datetime(moment: date | datetime, *, end: bool = False) -> datetime:
     if isinstance(moment, datetime):
         return moment
     return datetime.combine(moment, datetime.max.time() if end else datetime.min.time())
-
-
-def _check_experiments(
-    check: _Checker, experiments: Any, base_dir: Path, check_files: bool
-) -> None:
-    for i, experiment in _items(experiments):
-        where: FieldPath = ("experiments", i, "path")
-        relative = experiment.get("path")
-        if not isinstance(relative, str) or not relative.endswith(".json"):
-            continue
-        path = Path(os.path.normpath(base_dir / relative))
-        if not path.exists():
-            if check_files:
-                check.add(
-                    where,
-                    f"{quote(relative)} does not exist (looked for {path}); "
-                    "validate with --no-check-files to accept experiments not written yet",
-                )
-            continue
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as error:
-            check.add(where, f"cannot read {quote(relative)}: {error.strerror}")
-            continue
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            check.add(where, f"{quote(relative)} is not a JSON experiment: {error}")
-            continue
-        if not isinstance(document, dict):
-            check.add(where, f"{quote(relative)} is not a JSON experiment (expected an object)")
-            continue
-        configuration = document.get("configuration")
-        variables = _mapping(experiment.get("vars"))
-        if isinstance(configuration, dict):
-            for key in variables:
-                if key not in configuration:
-                    known = ", ".join(sorted(configuration)) or "none"
-                    check.add(
-                        ("experiments", i, "vars", key),
-                        f"{quote(relative)} has no "
-                        f"configuration key {quote(key)}, so it would be ignored; known: {known}",
-                    )
