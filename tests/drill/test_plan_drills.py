@@ -31,6 +31,22 @@ def test_every_shipped_plan_validates(path: Path) -> None:
     assert all("does not exist" in problem for problem in caught.value.problems)
 
 
+def experiments_named_by_plans() -> list[Path]:
+    named = {e.path.resolve() for p in PLANS for e in load_plan(p, check_files=False).experiments}
+    return sorted(named)
+
+
+@pytest.mark.parametrize("experiment", experiments_named_by_plans(), ids=lambda p: p.name)
+def test_every_experiment_a_plan_names_is_a_valid_chaos_experiment(experiment: Path) -> None:
+    """The experiments are written in parallel with the plans; until they exist, say so."""
+    if not experiment.exists():
+        pytest.skip(f"{experiment.name} is not written yet")
+    from chaoslib.experiment import ensure_experiment_is_valid
+    from chaoslib.loader import load_experiment
+
+    ensure_experiment_is_valid(load_experiment(str(experiment)))
+
+
 @pytest.fixture(scope="module")
 def pre_holiday() -> Plan:
     return load_plan(DRILLS / "pre_holiday.yaml", check_files=False)

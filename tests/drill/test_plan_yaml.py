@@ -6,6 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from entdrill.drill.plan import check_plan
 from entdrill.drill.yaml_safe import MAX_BYTES, read_yaml
@@ -159,3 +161,59 @@ def test_a_refused_value_in_a_plan_is_reported_once_not_again_by_the_schema() ->
         (line_of(text, "reason: off"), "schedule.blackouts[0].reason")
     ]
     assert 'write "off" in quotes' in problems[0].message
+
+
+MUTATIONS = [
+    "no",
+    "on",
+    "12:30",
+    "&a",
+    "*a",
+    "!!python/object:x",
+    "[",
+    "]",
+    "{",
+    "}",
+    "- ",
+    ": ",
+    "~",
+    "",
+    "1.10",
+    "#",
+    "'",
+    '"',
+    "<<: {a: 1}",
+    "null",
+    "-1",
+    "1e400",
+    ".inf",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=200),
+            st.sampled_from(["drop", "append", "value"]),
+            st.sampled_from(MUTATIONS),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_any_damage_to_a_plan_gives_located_problems_never_an_exception(
+    edits: list[tuple[int, str, str]],
+) -> None:
+    lines = VALID_PLAN.splitlines()
+    for index, how, token in edits:
+        i = index % len(lines)
+        if how == "drop":
+            del lines[i]
+        elif how == "append":
+            lines[i] += " " + token
+        elif ":" in lines[i]:
+            lines[i] = lines[i][: lines[i].index(":") + 1] + " " + token
+    text = "\n".join(lines) + "\n"
+    problems = check_plan(text, file="p.yaml", base_dir=Path("."), check_files=False)
+    assert all(1 <= p.line <= len(lines) + 1 and p.message for p in problems)
