@@ -135,3 +135,26 @@ def test_unreadable_plan_file_is_one_clear_problem(tmp_path: Path) -> None:
     binary.write_bytes(b"name: \xff\xfe")
     with pytest.raises(InvalidPlan, match="not UTF-8"):
         load_plan(binary)
+
+
+def test_a_staging_target_says_where_each_secret_comes_from(tmp_path: Path) -> None:
+    staging = (
+        "target:\n  ent_url: https://ent-staging.example.fr\n"
+        "  smtp: {host: smtp.example.fr, security: ssl}\n"
+        "  secrets_from_env: {slack_token: ACADEMIE_SLACK_TOKEN}\n"
+    )
+    text = replace(VALID_PLAN, "target: sandbox\n", staging)
+    text = replace(
+        text,
+        "    from_sandbox:\n      roles: [teacher]\n      schools: [college-jean-moulin]\n",
+        "    people:\n      - {id: t1, name: Teacher One, email: t1@example.fr}\n",
+    )
+    target = load_plan(write_plan(tmp_path, text)).target
+    assert not target.is_sandbox
+    assert (target.ent_url, target.smtp_host, target.smtp_port) == (
+        "https://ent-staging.example.fr",
+        "smtp.example.fr",
+        465,
+    )
+    assert target.secret_env("slack_token") == "ACADEMIE_SLACK_TOKEN"
+    assert target.secret_env("smtp_password") == "SMTP_PASSWORD"

@@ -43,6 +43,9 @@ from entdrill.drill.schema import schema_problems
 from entdrill.drill.yaml_safe import YamlDocument, read_yaml
 from entdrill.errors import InvalidPlan
 
+#: The usual SMTP port of each security mode, when the plan gives none.
+SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
 __all__ = [
     "DEFAULT_SECRET_ENV",
     "DRILL_LABEL",
@@ -176,7 +179,7 @@ def _target(value: str | dict[str, Any]) -> Target:
         sms_api_url=value.get("sms_api_url", ""),
         status_page_url=value.get("status_page_url", ""),
         smtp_host=smtp.get("host", ""),
-        smtp_port=smtp.get("port", 465 if smtp.get("security") == "ssl" else 587),
+        smtp_port=smtp.get("port", SMTP_PORTS[smtp.get("security", "starttls")]),
         smtp_security=smtp.get("security", "starttls"),
         smtp_sender=smtp.get("sender", ""),
         secrets_from_env=tuple(sorted(value.get("secrets_from_env", {}).items())),
