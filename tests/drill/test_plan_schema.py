@@ -6,7 +6,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from entdrill.drill.checks import CHANNEL_SETTINGS
+from entdrill.drill.checks import CHANNEL_SETTINGS, CHANNEL_TYPES
 from entdrill.drill.plan import check_plan
 from entdrill.drill.problem import Problem
 from entdrill.drill.schema import plan_schema
@@ -27,9 +27,10 @@ def test_schema_is_a_valid_draft_2020_12_schema_shipped_in_the_package() -> None
     Draft202012Validator.check_schema(schema)
 
 
-def test_every_channel_setting_the_checks_know_is_in_the_schema() -> None:
+def test_every_channel_setting_and_type_the_checks_know_is_in_the_schema() -> None:
     channel = plan_schema()["$defs"]["channel"]["properties"]
     assert set(CHANNEL_SETTINGS) <= set(channel)
+    assert tuple(channel["type"]["enum"]) == CHANNEL_TYPES
 
 
 def test_the_valid_plan_has_no_problem() -> None:

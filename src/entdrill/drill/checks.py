@@ -11,15 +11,16 @@ from __future__ import annotations
 import difflib
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from entdrill.drill import experiment_refs, message
 from entdrill.drill.duration import parse_duration, parse_hhmm, parse_local
+from entdrill.drill.model import ChannelType
 from entdrill.drill.problem import FieldPath, Problem, format_path, quote
 from entdrill.drill.yaml_safe import YamlDocument
 
-CHANNEL_TYPES = ("slack", "email", "sms", "video", "statuspage", "manual")
+CHANNEL_TYPES: tuple[str, ...] = get_args(ChannelType)
 #: Settings that only some channel types understand.
 CHANNEL_SETTINGS: dict[str, tuple[str, ...]] = {
     "post_in": ("slack",),
