@@ -19,6 +19,7 @@ from entdrill.errors import EntdrillError
 COMMANDS: dict[str, str] = {
     "sandbox": "entdrill.cli.sandbox:sandbox",
     "schedule": "entdrill.cli.schedule:schedule",
+    "drill": "entdrill.cli.drill:drill",
 }
 
 
