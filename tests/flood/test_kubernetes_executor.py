@@ -69,7 +69,7 @@ def shard_runner(server: LiveServer) -> Any:
     def run(args: list[str]) -> str:
         assert args[0] == "flood" and args[-2:] == ["--report", "-"]
         shard = args[args.index("--shard") + 1]
-        report = flood(target=server.url, scenario="http-get", rate=9, duration=1, shard=shard)
+        report = flood(target=server.url, scenario="http-get", rate=18, duration=0.5, shard=shard)
         return json.dumps(report)
 
     return run
@@ -82,7 +82,7 @@ def test_the_job_manifest_is_a_valid_kubernetes_job() -> None:
 
 def test_the_job_for_a_plan_is_valid_and_runs_one_shard_per_pod(server: LiveServer) -> None:
     options = plan_module.FloodOptions(
-        target=server.url, scenario="http-get", rate=9, duration=1, processes=3
+        target=server.url, scenario="http-get", rate=18, duration=0.5, processes=3
     )
     plan = plan_module.build(options)
     job = kubernetes_job.job_for(
@@ -102,7 +102,7 @@ def test_the_executor_creates_the_job_reads_every_pod_report_and_merges(server: 
     cluster = FakeCluster(shard_runner(server))
     plan = plan_module.build(
         plan_module.FloodOptions(
-            target=server.url, scenario="http-get", rate=9, duration=1, processes=3
+            target=server.url, scenario="http-get", rate=18, duration=0.5, processes=3
         )
     )
     merged = kubernetes_job.run(
@@ -121,7 +121,7 @@ def test_a_pod_without_report_leaves_the_merge_incomplete_and_says_so(server: Li
     cluster = FakeCluster(shard_runner(server), fail_index=1)
     plan = plan_module.build(
         plan_module.FloodOptions(
-            target=server.url, scenario="http-get", rate=9, duration=1, processes=3
+            target=server.url, scenario="http-get", rate=18, duration=0.5, processes=3
         )
     )
     merged = kubernetes_job.run(

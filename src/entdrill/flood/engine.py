@@ -338,8 +338,13 @@ class Engine:
                 curl_wait = multi.timeout()
                 if curl_wait >= 0:
                     wait = min(wait, curl_wait / 1000)
-                if wait > 0 and multi.select(wait) < 0:
-                    time.sleep(min(wait, 0.001))
+                running = bool(self.active or self._consent_pending)
+                if wait > 0 and (not running or multi.select(wait) <= 0):
+                    # no transfer (libcurl's select returns at once without sockets) or a
+                    # select that ended early without activity: sleep the rest ourselves
+                    remaining = wait - (clock() - now) if running else wait
+                    if remaining > 0:
+                        time.sleep(remaining)
         outcome.in_flight_at_end = self.in_flight
         self._abandon(clock(), t0)
         outcome.ended_at = time.time()

@@ -26,13 +26,12 @@ Report = dict[str, Any]
 
 
 def summary(histogram: HdrHistogram) -> dict[str, float]:
-    """count, p50, p90, p95, p99, max and mean in milliseconds."""
+    """count, p50, p90, p95, p99 and max in milliseconds."""
     count = histogram.get_total_count()
     out: dict[str, float] = {"count": count}
     for p in PERCENTILES:
         out[f"p{p:g}"] = histogram.get_value_at_percentile(p) / 1000 if count else 0.0
     out["max"] = histogram.get_max_value() / 1000 if count else 0.0
-    out["mean"] = round(histogram.get_mean_value() / 1000, 3) if count else 0.0
     return out
 
 
