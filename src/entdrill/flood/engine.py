@@ -351,6 +351,7 @@ class Engine:
         last = min(int(clock() - t0), stats.series.length - 1)
         while closed_second <= last:
             stats.series.set("in_flight", closed_second, self.in_flight)
+            self._report_progress(closed_second)
             closed_second += 1
         return outcome
 
