@@ -220,12 +220,12 @@ def read(path: Path) -> Report:
 
 
 def headline(report: Report) -> dict[str, Any]:
-    """A short summary for journals, logs and the end of a run."""
+    """A short summary for journals, logs and the end of a run (latencies over every scenario)."""
     totals = report["totals"]
     seconds = max(1e-9, report["ended_at"] - report["started_at"])
-    login = [s["login"]["latency_ms"] for s in report["scenarios"].values() if s["login"]]
-    journeys = [s["journey"]["latency_ms"] for s in report["scenarios"].values()]
-    main = login[0] if len(login) == 1 else (journeys[0] if len(journeys) == 1 else None)
+    scenarios = report["scenarios"].values()
+    logins = [s["login"]["histogram"] for s in scenarios if s["login"] and "histogram" in s["login"]]
+    journeys = [s["journey"]["histogram"] for s in scenarios if "histogram" in s["journey"]]
     return {
         "asked": totals["asked"],
         "achieved": totals["achieved"],
@@ -233,6 +233,7 @@ def headline(report: Report) -> dict[str, Any]:
         "failed": totals["failed"],
         "errors": report["errors"],
         "achieved_rate": round(totals["achieved"] / seconds, 2),
-        "latency_ms": main,
+        "login_ms": summary(_decode(logins)) if logins else None,
+        "journey_ms": summary(_decode(journeys)) if journeys else None,
         "stopped_by": report["stopped_by"],
     }

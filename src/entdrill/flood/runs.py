@@ -139,9 +139,10 @@ def result(run: Run, *, with_histograms: bool = False) -> dict[str, Any]:
             f"the storm {run.run_id} left no report at {path}; see its log {run.log_path}"
         )
     report = report_module.read(path)
+    headline = report_module.headline(report)
     if not with_histograms:
         report = _without_histograms(report)
-    return {"run_id": run.run_id, "headline": report_module.headline(report), "report": report}
+    return {"run_id": run.run_id, "headline": headline, "report": report}
 
 
 def _without_histograms(value: Any) -> Any:
