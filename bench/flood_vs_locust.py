@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -59,6 +60,29 @@ http {{
 }}
 """
 
+CAS_LOCUSTFILE = """
+import csv, random, re, urllib.parse
+from locust import FastHttpUser, constant, task
+
+PUPILS = [r for r in csv.DictReader(open({population!r})) if r["role"] == "pupil"]
+EXECUTION = re.compile(r'name="execution" value="([^"]+)"')
+
+class Pupil(FastHttpUser):
+    wait_time = constant(0)
+
+    @task
+    def login(self):
+        self.client.cookiejar.clear()
+        person = random.choice(PUPILS)
+        service = urllib.parse.quote(self.host + "/", safe="")
+        form = self.client.get(f"/cas/login?service={{service}}", name="login-form")
+        execution = EXECUTION.search(form.text).group(1)
+        data = {{"username": person["username"], "password": person["password"],
+                "execution": execution, "_eventId": "submit"}}
+        self.client.post(f"/cas/login?service={{service}}", data=data, name="credentials")
+        self.client.get("/homework", name="app-page")
+"""
+
 LOCUSTFILE = """
 from locust import FastHttpUser, constant, task
 
@@ -92,6 +116,11 @@ def start_nginx(root: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("nginx did not start")
 
 
+def child_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def wrk_rate(url: str, seconds: int) -> float:
     out = subprocess.run(
         pinned(
@@ -114,7 +143,10 @@ def ensure_locust() -> Path:
     return locust
 
 
-def locust_rate(url: str, seconds: int, locustfile: str, users: int = CONNECTIONS) -> float:
+def locust_rate(
+    url: str, seconds: int, locustfile: str, users: int = CONNECTIONS, name: str = "Aggregated"
+) -> float:
+    """Requests per second of the row ``name`` of Locust's stats."""
     locust = ensure_locust()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "locustfile.py"
@@ -148,7 +180,7 @@ def locust_rate(url: str, seconds: int, locustfile: str, users: int = CONNECTION
         )
         lines = (Path(f"{prefix}_stats.csv")).read_text().splitlines()
     header = lines[0].split(",")
-    total = next(line.split(",") for line in lines[1:] if ",Aggregated," in line)
+    total = next(line.split(",") for line in lines[1:] if f",{name}," in line)
     return float(total[header.index("Requests/s")])
 
 
@@ -225,9 +257,52 @@ def arrival_accuracy(url: str, rate: float, root: Path) -> dict:
     }
 
 
+def cas_comparison(seconds: int) -> dict:
+    """Logins per client CPU-second: Locust running the CAS flow, then entdrill at Locust's rate."""
+    from entdrill.testing import free_config, running_sandbox
+
+    with tempfile.TemporaryDirectory(prefix="entdrill-bench-cas-") as tmp:
+        config = free_config(login_cost_ms=1.0, pupils_per_school=200, ent_queue=4096)
+        with running_sandbox(Path(tmp) / "sandbox", config) as status:
+            for component in status["components"]:
+                if component["pid"]:
+                    subprocess.run(
+                        ["taskset", "-pc", SERVER_CPU, str(component["pid"])],
+                        capture_output=True,
+                        check=False,
+                    )
+            url, population = status["ent_url"], status["population_csv"]
+            before = child_cpu_s()
+            locust_per_s = locust_rate(
+                url, seconds, CAS_LOCUSTFILE.format(population=population), 20
+            )
+            locust_cpu = child_cpu_s() - before
+            # Locust counts requests: three named requests (and the redirects it follows) per login
+            locust_logins = locust_per_s / 3 * seconds
+            env_token = status["consent_token"]
+            before = child_cpu_s()
+            report = entdrill_flood(
+                url,
+                max(1.0, locust_per_s / 3),
+                seconds,
+                Path(tmp) / "cas.json",
+                ["--scenario", "pupil-login", "--users", population, "--consent-token", env_token],
+            )
+            flood_cpu = child_cpu_s() - before
+    flood_logins = report["totals"]["completed"]
+    return {
+        "locust_logins_per_cpu_s": round(locust_logins / locust_cpu, 1),
+        "entdrill_logins_per_cpu_s": round(flood_logins / flood_cpu, 1),
+        "entdrill_over_locust": round((flood_logins / flood_cpu) / (locust_logins / locust_cpu), 2),
+        "entdrill_errors": report["errors"],
+        "logins_per_s": round(locust_per_s, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--cas", action="store_true", help="also the CAS login flow (sandbox)")
     args = parser.parse_args()
     for tool in ("nginx", "wrk", "taskset"):
         if shutil.which(tool) is None:
@@ -264,6 +339,7 @@ def main() -> None:
                     "entdrill_over_wrk": round(flood / wrk, 3),
                 },
                 "arrival_accuracy_at_half_capacity": accuracy,
+                "cas_login_flow": cas_comparison(args.seconds) if args.cas else "not run (--cas)",
                 "load_average_before": [round(x, 2) for x in load_before],
                 "load_average_after": [round(x, 2) for x in os.getloadavg()],
             },
