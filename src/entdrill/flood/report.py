@@ -224,7 +224,9 @@ def headline(report: Report) -> dict[str, Any]:
     totals = report["totals"]
     seconds = max(1e-9, report["ended_at"] - report["started_at"])
     scenarios = report["scenarios"].values()
-    logins = [s["login"]["histogram"] for s in scenarios if s["login"] and "histogram" in s["login"]]
+    logins = [
+        s["login"]["histogram"] for s in scenarios if s["login"] and "histogram" in s["login"]
+    ]
     journeys = [s["journey"]["histogram"] for s in scenarios if "histogram" in s["journey"]]
     return {
         "asked": totals["asked"],

@@ -24,7 +24,8 @@ from entdrill.flood.scenarios.base import (
     ScenarioFunction,
     follow,
 )
-from entdrill.probes.form import LoginForm, find_login_form
+from entdrill.flood.scenarios.form import read_login_form
+from entdrill.probes.form import LoginForm
 
 FORM_STEP, CREDENTIALS_STEP, TICKET_STEP, APP_STEP = (
     "login-form",
@@ -36,7 +37,7 @@ LOGIN_STEPS = (FORM_STEP, CREDENTIALS_STEP, TICKET_STEP)
 
 
 def _form(body: bytes) -> LoginForm | None:
-    return find_login_form(body.decode("utf-8", errors="replace"))
+    return read_login_form(body.decode("utf-8", errors="replace"))
 
 
 def _is_cas_login(ctx: ScenarioContext, url: str) -> bool:
