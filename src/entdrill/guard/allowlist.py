@@ -48,8 +48,15 @@ class AllowList:
         return any(address in network for network in self.networks)
 
     def allows_url(self, url: str) -> bool:
-        parts = urllib.parse.urlsplit(url)
-        return parts.scheme in ("http", "https") and self.allows_host(parts.hostname or "")
+        end = url.find("/", 8)
+        origin = url if end < 0 else url[:end]  # scheme://netloc: the cache key
+        known = self._cache.get(origin)
+        if known is None:
+            parts = urllib.parse.urlsplit(origin)
+            known = parts.scheme in ("http", "https") and self.allows_host(parts.hostname or "")
+            if len(self._cache) < 1024:
+                self._cache[origin] = known
+        return known
 
     def check(self, url: str, what: str = "--target") -> None:
         """Raise :class:`GuardRefusal` (rule ``allow-list``) unless ``url``'s host is allowed."""

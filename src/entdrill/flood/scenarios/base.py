@@ -88,6 +88,13 @@ class Scenario:
     login_steps: tuple[str, ...] = ()  # the steps that make up "the login" (its own histogram)
 
 
+def resolve(base: str, location: str) -> str:
+    """``location`` made absolute against ``base`` (cheap when it is absolute already)."""
+    if location.startswith(("http://", "https://")):
+        return location
+    return urllib.parse.urljoin(base, location)
+
+
 def follow(
     ctx: ScenarioContext, step: str, first: Request, reply: Reply
 ) -> Generator[Request, Reply, tuple[Reply, str]]:
@@ -100,7 +107,7 @@ def follow(
     for _ in range(MAX_REDIRECTS):
         if not (300 <= reply.status < 400 and reply.location):
             return reply, url
-        target = urllib.parse.urljoin(url, reply.location)
+        target = resolve(url, reply.location)
         if not ctx.allow.allows_url(target):
             return reply, ""
         url = target

@@ -23,6 +23,7 @@ from entdrill.flood.scenarios.base import (
     ScenarioContext,
     ScenarioFunction,
     follow,
+    resolve,
 )
 from entdrill.flood.scenarios.form import read_login_form
 from entdrill.probes.form import LoginForm
@@ -65,7 +66,7 @@ def login_journey(ctx: ScenarioContext, draw: int, role: str) -> Journey:
         return "login_rejected"
     if not (300 <= reply.status < 400 and reply.location):
         return "http_4xx" if reply.status >= 400 else "unexpected"
-    landing = urllib.parse.urljoin(action, reply.location)
+    landing = resolve(action, reply.location)
     if not ctx.allow.allows_url(landing):
         return "redirect_refused"
     if "ticket=" not in landing:
