@@ -13,8 +13,9 @@ recognisable (:mod:`slack_client`). Events per person:
   it (``ack_by: reply``, time = the reply's).
 
 Reads are frugal (Slack's tier 3 allows about 50 a minute): one ``conversations.history`` per
-post still awaited, ``conversations.replies`` only when a thread has a new reply, at most
-``read_budget`` calls per poll, round robin, and none while a ``Retry-After`` runs.
+post still awaited (the channel post first: one call answers for everyone in it, then the DMs
+round robin), ``conversations.replies`` only when a thread has a new reply, at most
+``read_budget`` calls per poll, and none while a ``Retry-After`` runs.
 """
 
 from __future__ import annotations
@@ -236,7 +237,9 @@ class SlackChannel(Channel):
     def poll(self) -> list[LedgerEvent]:
         events: list[LedgerEvent] = []
         calls = 0
-        for post in list(self.watched):
+        # A channel post answers for many people in one call: read it first, then the DMs,
+        # round robin (a DM read goes to the back of the queue).
+        for post in sorted(self.watched, key=lambda w: w.via != "channel"):
             if calls >= self.read_budget:
                 break
             post.people = {s: p for s, p in post.people.items() if p not in self.acknowledged}
