@@ -56,7 +56,9 @@ def test_only_the_named_person_confirms_a_manual_channel_on_slack(slack: School)
     as_person(slack, other.slack_id).chat_postMessage(channel=where, thread_ts=ts, text="fait")
     as_person(slack, chief.slack_id).chat_postMessage(channel=where, thread_ts=ts, text="reçu")
     assert made.poll() == []  # someone else's "fait", and the chief's "reçu", confirm nothing
-    as_person(slack, chief.slack_id).chat_postMessage(channel=where, thread_ts=ts, text="C'est fait")
+    as_person(slack, chief.slack_id).chat_postMessage(
+        channel=where, thread_ts=ts, text="C'est fait"
+    )
     acks = poll_until(made, lambda found: len(found) == 1, "the chief's confirmation")
     assert [(e.person_id, e.evidence["how"], e.evidence["text"]) for e in acks] == [
         (chief.username, "reply", "C'est fait")
@@ -71,7 +73,9 @@ def test_a_reaction_confirms_a_step_and_a_refusal_does_not(slack: School) -> Non
     sent = made.send(STEP, people)
     where, ts = sent[0].evidence["slack_channel"], sent[0].evidence["ts"]
     as_person(slack, no.slack_id).reactions_add(channel=where, timestamp=ts, name="x")
-    as_person(slack, yes.slack_id).reactions_add(channel=where, timestamp=ts, name="white_check_mark")
+    as_person(slack, yes.slack_id).reactions_add(
+        channel=where, timestamp=ts, name="white_check_mark"
+    )
     acks = poll_until(made, lambda found: len(found) >= 1, "a confirmation")
     assert [(e.person_id, e.evidence["reaction"]) for e in acks] == [
         (yes.username, "white_check_mark")

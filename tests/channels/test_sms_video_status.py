@@ -44,7 +44,9 @@ def test_sms_is_sent_then_seen_delivered_or_failed_with_the_gateways_error(schoo
     people = school.recipients(school.staff[:2])
     stranger = Recipient("stranger", "Inconnu", phone="+33799999999")
     made = build(plan("sms"), [*people, stranger], school.context())
-    sent = made.send(Message("drill-1", "n-sms", "", "Bascule sur la salle de secours"), [*people, stranger])
+    sent = made.send(
+        Message("drill-1", "n-sms", "", "Bascule sur la salle de secours"), [*people, stranger]
+    )
     assert [e.state for e in sent] == [LedgerState.SENT] * 3
     final = poll_until(made, lambda found: len(found) == 3, "final statuses")
     assert {e.person_id: e.state for e in final} == {
