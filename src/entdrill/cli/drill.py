@@ -6,11 +6,11 @@ a subcommand can live in its own module (``entdrill.cli.drill_run`` for instance
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import click
 
+from entdrill.cli import LazyGroup
 from entdrill.errors import InvalidPlan
 
 # name -> "module:attribute"; a subcommand may live here or in a module of its own.
@@ -22,24 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
 EXIT_INVALID = 2
 
 
-class DrillGroup(click.Group):
-    """The ``drill`` group, whose subcommands are imported on use."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(SUBCOMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = SUBCOMMANDS.get(cmd_name)
-        if target is None:
-            return None
-        module_name, attribute = target.split(":")
-        command = getattr(importlib.import_module(module_name), attribute)
-        if not isinstance(command, click.Command):
-            raise TypeError(f"{target} is not a click command")
-        return command
-
-
-@click.group(cls=DrillGroup)
+@click.group(cls=LazyGroup, lazy_commands=SUBCOMMANDS)
 def drill() -> None:
     """Continuity drills: plans that notify staff, break staging, and check the fallbacks."""
 
