@@ -95,3 +95,13 @@ def test_an_external_confirmation_is_reported_once_and_only_for_a_confirmer(slac
         (people[1].person_id, LedgerState.ACKNOWLEDGED, "external", "vu")
     ]
     assert made.poll() == []
+
+
+def test_a_step_sent_to_someone_outside_its_audience_refuses_them(slack: School) -> None:
+    step = ManualStep("switch", "Basculez", ("staff",), 60.0)
+    people = slack.recipients(slack.staff[:1])
+    outsider = slack.recipients(slack.staff[1:2])[0]
+    made = build_manual_step(step, people, slack.context())
+    events = made.send(STEP, [*people, outsider])
+    assert [e.state for e in events if e.person_id == outsider.person_id] == [LedgerState.REFUSED]
+    assert made.confirm(outsider.person_id) is False

@@ -174,3 +174,21 @@ def test_a_refused_status_token_is_a_failed_fact_with_the_cause(school: School) 
     assert [(e.person_id, e.state) for e in facts] == [("", LedgerState.FAILED)]
     assert facts[0].evidence["cause"].startswith("the status page answered HTTP 401")
     assert "wrong-status-token" not in facts[0].evidence["cause"]
+
+
+@pytest.mark.parametrize("kind", ["video", "statuspage"])
+def test_channel_wide_channels_refuse_a_recipient_outside_their_audience(
+    school: School, kind: str
+) -> None:
+    people = school.recipients(school.staff[:1])
+    outsider = school.recipients(school.staff[1:2])[0]
+    made = build(plan(kind, room="r", component="ENT"), people, school.context())
+    events = made.send(Message("drill-1", f"n-{kind}-out", "", "x"), [*people, outsider])
+    assert [(e.person_id, e.state) for e in events if e.person_id] == [
+        (outsider.person_id, LedgerState.REFUSED)
+    ]
+    assert {e.state for e in events if not e.person_id} == {
+        LedgerState.SENT,
+        LedgerState.DELIVERED,
+    }
+    made.recover()

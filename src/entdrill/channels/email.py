@@ -100,6 +100,7 @@ class EmailChannel(Channel):
         self.sleep = sleep
         self.sent: dict[str, tuple[str, str]] = {}  # Message-ID -> (person id, address)
         self.awaiting_delivery: dict[str, str] = {}  # person id -> Message-ID
+        self.sent_at: dict[str, float] = {}  # Message-ID -> when the server accepted it
         self.acknowledged: set[str] = set()
         self._client: smtplib.SMTP | None = None
         self._warned = ""
@@ -158,6 +159,7 @@ class EmailChannel(Channel):
             except _Permanent as error:
                 return self._failed(person, str(error), attempt, message_id=mid)
             self.sent[mid] = (person.person_id, person.email.lower())
+            self.sent_at[mid] = time.time()
             if self.delivery_dir is not None:
                 self.awaiting_delivery[person.person_id] = mid
             return self.event(
@@ -241,7 +243,8 @@ class EmailChannel(Channel):
         if self.delivery_dir is not None:
             for person, mid in list(self.awaiting_delivery.items()):
                 address = self.sent[mid][1]
-                at = delivered_in_maildir(self.delivery_dir, address, mid)
+                since = self.sent_at.get(mid, 0.0) - 120.0  # the server's clock may differ a bit
+                at = delivered_in_maildir(self.delivery_dir, address, mid, since=since)
                 if at is not None:
                     del self.awaiting_delivery[person]
                     events.append(

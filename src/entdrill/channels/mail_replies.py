@@ -188,12 +188,28 @@ def _parse_fetch(data: Sequence[object]) -> list[tuple[int, MailReply]]:
     return found
 
 
-def delivered_in_maildir(mail_dir: Path, address: str, message_id: str) -> datetime | None:
-    """When ``message_id`` reached ``address``'s Maildir, or None (not, or not yet)."""
+def delivered_in_maildir(
+    mail_dir: Path, address: str, message_id: str, *, since: float = 0.0
+) -> datetime | None:
+    """When ``message_id`` reached ``address``'s Maildir, or None (not, or not yet).
+
+    Only files delivered from ``since`` (seconds since the epoch) on are opened, and only their
+    headers are read, so a mailbox full of earlier drills costs little.
+    """
+    folder = mail_dir / address.lower()
+    wanted = message_id.encode()
     try:
-        for message in read_mailbox(mail_dir, address):
-            if message.message_id == message_id:
-                return datetime.fromtimestamp(message.received_at, UTC)
-    except (OSError, ValueError) as error:
+        files = [f for sub in ("new", "cur") for f in (folder / sub).iterdir() if f.is_file()]
+        for path in files:
+            stamp = path.stat().st_mtime
+            if stamp < since:
+                continue
+            with path.open("rb") as handle:
+                head = handle.read(16_384).split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+            if wanted in head:
+                return datetime.fromtimestamp(stamp, UTC)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
         log.info("cannot read the Maildir of %s: %s", address, error)
     return None
