@@ -7,7 +7,7 @@ PostgreSQL) inside the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -15,45 +15,73 @@ from entdrill.errors import RecordsError
 from entdrill.records import tables
 from entdrill.records.chain import chain_events
 from entdrill.records.database import Database
-from entdrill.records.encoding import to_utc
-from entdrill.records.models import GENESIS, DrillDetail, ExperimentRecord
+from entdrill.records.encoding import has_secrets, to_utc
+from entdrill.records.models import GENESIS, DrillDetail, Event, ExperimentRecord
 
 
 def prepare(detail: DrillDetail) -> DrillDetail:
-    """``detail`` checked, redacted and re-chained, as it will be stored."""
-    drill = tables.clean_drill(detail.drill)
+    """``detail`` checked, redacted and re-chained, as it will be stored.
+
+    Values are checked first; one ``redact`` call over the whole drill then tells whether any
+    registered secret occurs in it, and only then is each record redacted field by field.
+    """
+    checked = _clean(detail, redaction=False)
+    texts: list[Any] = []
+    objects: list[Any] = []
+    for record in _records(checked):
+        more_texts, more_objects = tables.secret_parts(record)
+        texts.extend(more_texts)
+        objects.extend(more_objects)
+    if has_secrets(texts, objects):
+        checked = _clean(detail, redaction=True)
+    events = chain_events(
+        checked.drill.id, [(e.at, e.phase, e.kind, e.data) for e in checked.events]
+    )
+    drill = replace(
+        checked.drill,
+        last_seq=events[-1].seq if events else 0,
+        head_hash=events[-1].hash if events else GENESIS,
+    )
+    return replace(checked, drill=drill, events=events)
+
+
+def _clean(detail: DrillDetail, *, redaction: bool) -> DrillDetail:
+    drill = tables.clean_drill(detail.drill, redaction=redaction)
     owner = drill.id
 
     def own(kind: str, drill_id: str | None) -> None:
         if drill_id != owner:
             raise RecordsError(f"a {kind} of drill {owner} names another drill, {drill_id!r}")
 
-    items = []
+    events = []
     for event in detail.events:
         own("event", event.drill_id)
-        phase, kind, data = tables.clean_event_fields(event.phase, event.kind, event.data)
-        items.append((to_utc(event.at, "event at"), phase, kind, data))
-    events = chain_events(owner, items)
-    for experiment in detail.experiments:
-        own("experiment", experiment.drill_id)
-    for result in detail.channel_results:
-        own("channel result", result.drill_id)
-    for entry in detail.ledger:
-        own("ledger entry", entry.drill_id)
-    for finding in detail.findings:
-        own("finding", finding.drill_id)
+        phase, kind, data = tables.clean_event_fields(
+            event.phase, event.kind, event.data, redaction=redaction
+        )
+        events.append(Event(owner, 0, to_utc(event.at, "event at"), phase, kind, data, "", ""))
+    for named in (detail.experiments, detail.channel_results, detail.ledger, detail.findings):
+        for record in named:
+            own(type(record).__name__, record.drill_id)
     return DrillDetail(
-        drill=replace(
-            drill,
-            last_seq=events[-1].seq if events else 0,
-            head_hash=events[-1].hash if events else GENESIS,
-        ),
+        drill=drill,
         events=events,
-        experiments=[tables.clean_experiment(x) for x in detail.experiments],
-        channel_results=[tables.clean_channel_result(c) for c in detail.channel_results],
-        ledger=[tables.clean_ledger_entry(e) for e in detail.ledger],
-        findings=[tables.clean_finding(f) for f in detail.findings],
+        experiments=[tables.clean_experiment(x, redaction=redaction) for x in detail.experiments],
+        channel_results=[
+            tables.clean_channel_result(c, redaction=redaction) for c in detail.channel_results
+        ],
+        ledger=[tables.clean_ledger_entry(e, redaction=redaction) for e in detail.ledger],
+        findings=[tables.clean_finding(f, redaction=redaction) for f in detail.findings],
     )
+
+
+def _records(detail: DrillDetail) -> Iterator[object]:
+    yield detail.drill
+    yield from detail.events
+    yield from detail.experiments
+    yield from detail.channel_results
+    yield from detail.ledger
+    yield from detail.findings
 
 
 def write(db: Database, details: Sequence[DrillDetail]) -> None:

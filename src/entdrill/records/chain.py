@@ -77,17 +77,19 @@ def chain_events(
 def verify_events(drill: DrillRecord, events: Sequence[Event]) -> ChainReport:
     """Check ``events`` (ordered by seq as stored) against their hashes and ``drill``'s head."""
     problems: list[ChainProblem] = []
-    reported: set[int] = set()
     expected_seq = 1
     prev_hash = GENESIS
+    prev_moved = False  # a moved event's successor cannot link to it; that is the same defect
     for event in events:
-        if event.seq > expected_seq:
+        gap = event.seq > expected_seq
+        if gap:
             problems.append(_missing(expected_seq, event.seq - 1))
-            reported.add(event.seq)
+        moved = False
         if _content_hash(event) != event.hash:
-            problems.append(_changed_or_moved(event, events))
-            reported.add(event.seq)
-        elif event.prev_hash != prev_hash and event.seq not in reported:
+            problem = _changed_or_moved(event, events)
+            problems.append(problem)
+            moved = problem.kind == "reordered"
+        elif event.prev_hash != prev_hash and not gap and not prev_moved:
             problems.append(
                 ChainProblem(
                     event.seq,
@@ -98,6 +100,7 @@ def verify_events(drill: DrillRecord, events: Sequence[Event]) -> ChainReport:
             )
         expected_seq = event.seq + 1
         prev_hash = event.hash
+        prev_moved = moved
     problems.extend(_head_problems(drill, events, expected_seq))
     return ChainReport(drill_id=drill.id, checked=len(events), problems=tuple(problems))
 

@@ -59,7 +59,7 @@ def sqlite_path(url: str) -> str:
         return ":memory:"
     if not rest.strip("/"):
         raise RecordsError(f"records URL {url!r} names no file; expected sqlite:///path/records.db")
-    return rest
+    return "/" + rest.lstrip("/") if rest.startswith("/") else rest
 
 
 def connect(url: str | None = None) -> Database:

@@ -5,19 +5,23 @@ paths refuse and redact the same things.
 
 from __future__ import annotations
 
-import dataclasses
-import uuid
+import os
+import threading
+import time
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, TypeVar
 
 from entdrill.errors import RecordsError
 from entdrill.records.database import Database, Row
 from entdrill.records.encoding import (
-    clean_object,
-    clean_text,
+    check_json_strict,
+    check_object,
+    check_text,
     dump_json,
+    has_secrets,
     load_json,
-    required_text,
     to_utc,
 )
 from entdrill.records.models import (
@@ -33,6 +37,7 @@ from entdrill.records.models import (
     Finding,
     LedgerEntry,
 )
+from entdrill.redact import redact
 
 DRILL_COLUMNS = (
     "id", "plan_name", "plan_path", "plan_digest", "target", "started_at", "ended_at", "status",
@@ -54,8 +59,45 @@ FINDING_COLUMNS = (
 )  # fmt: skip
 
 
-def new_id() -> str:
-    return str(uuid.uuid4())
+#: Per record type, the text fields and the JSON fields that pass through ``redact``.
+REDACTED: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    DrillRecord: (
+        ("plan_name", "plan_path", "plan_digest", "target", "reason", "host"),
+        ("organisers", "summary"),
+    ),
+    ExperimentRecord: (("title", "path", "kind", "status"), ("measures", "series", "journal")),
+    ChannelResult: (("channel", "cause"), ("expectation", "details")),
+    LedgerEntry: (("person", "channel", "group"), ("evidence",)),
+    Finding: (("title", "detail", "owner", "resolution", "key"), ()),
+    Event: (("phase", "kind"), ("data",)),
+}
+
+R = TypeVar("R")
+
+
+_last_id = 0
+_id_lock = threading.Lock()
+
+
+def new_id(at_ms: int | None = None, random_bits: int | None = None) -> str:
+    """A UUIDv7 text id: time-ordered (new rows land at the end of the index), random below.
+
+    Ids drawn from the clock also increase strictly within a process, so records written in
+    the same millisecond keep their order.
+    """
+    global _last_id
+    ms = time.time_ns() // 1_000_000 if at_ms is None else at_ms
+    rand = int.from_bytes(os.urandom(10)) if random_bits is None else random_bits
+    rand &= (1 << 74) - 1
+    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | (rand >> 62) << 64 | 0b10 << 62
+    value |= rand & ((1 << 62) - 1)
+    if at_ms is None:
+        with _id_lock:
+            if value <= _last_id:
+                value = _last_id + 1
+            _last_id = value
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def columns(names: Sequence[str], alias: str = "") -> str:
@@ -78,16 +120,50 @@ def share(value: object, field: str) -> float | None:
 
 
 def _id(value: object, field: str) -> str:
-    text = required_text(value, field)
-    if len(text) > 200:
-        raise RecordsError(f"{field} must be at most 200 characters, got {len(text)}")
-    return text
+    check_text(value, field, empty=False)
+    assert isinstance(value, str)
+    if len(value) > 200:
+        raise RecordsError(f"{field} must be at most 200 characters, got {len(value)}")
+    return value
 
 
 def _opt_int(value: object, field: str) -> int | None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
         raise RecordsError(f"{field} must be an integer, got {value!r}")
     return value
+
+
+def _time(value: datetime, field: str) -> datetime:
+    return to_utc(value, field)
+
+
+def _opt(value: datetime | None, field: str) -> datetime | None:
+    return None if value is None else to_utc(value, field)
+
+
+def secret_parts(record: object) -> tuple[list[Any], list[Any]]:
+    """The values of ``record`` that redaction looks at: texts, then JSON values."""
+    texts, objects = REDACTED[type(record)]
+    return [getattr(record, n) for n in texts], [getattr(record, n) for n in objects]
+
+
+def _scrub(record: R, changes: dict[str, Any], redaction: bool) -> R:
+    """``record`` with ``changes`` applied and, when ``redaction``, its text and JSON fields
+    redacted (only where a registered secret occurs: the common case costs one ``redact``)."""
+    texts, objects = REDACTED[type(record)]
+
+    def current(name: str) -> Any:
+        return changes[name] if name in changes else getattr(record, name)
+
+    if redaction and has_secrets([current(n) for n in texts], [current(n) for n in objects]):
+        for name in (*texts, *objects):
+            value = current(name)
+            if value is not None:
+                changes[name] = redact(value)
+        if "organisers" in changes:
+            changes["organisers"] = tuple(changes["organisers"])
+    changed = {k: v for k, v in changes.items() if getattr(record, k) is not v}
+    return replace(record, **changed) if changed else record  # type: ignore[type-var]
 
 
 def _opt_time(db: Database, value: Any) -> Any:
@@ -101,25 +177,24 @@ def _read_opt_time(db: Database, value: Any) -> Any:
 # -- drills --------------------------------------------------------------------------------------
 
 
-def clean_drill(d: DrillRecord) -> DrillRecord:
-    organisers = tuple(required_text(o, "organisers[]") for o in d.organisers)
-    return dataclasses.replace(
-        d,
-        id=_id(d.id, "drill id"),
-        plan_name=required_text(d.plan_name, "plan_name"),
-        plan_path=required_text(d.plan_path, "plan_path"),
-        plan_digest=required_text(d.plan_digest, "plan_digest"),
-        target=required_text(d.target, "target"),
-        started_at=to_utc(d.started_at, "started_at"),
-        ended_at=None if d.ended_at is None else to_utc(d.ended_at, "ended_at"),
-        status=choice(d.status, DRILL_STATUSES, "status"),
-        exit_code=_opt_int(d.exit_code, "exit_code"),
-        reason=clean_text(d.reason, "reason", optional=True),
-        pid=_opt_int(d.pid, "pid"),
-        host=clean_text(d.host, "host", optional=True),
-        organisers=organisers,
-        summary=clean_object(d.summary, "summary"),
-    )
+def clean_drill(d: DrillRecord, *, redaction: bool = True) -> DrillRecord:
+    _id(d.id, "drill id")
+    for name in ("plan_name", "plan_path", "plan_digest", "target"):
+        check_text(getattr(d, name), name, empty=False)
+    for organiser in d.organisers:
+        check_text(organiser, "organisers[]", empty=False)
+    check_text(d.reason, "reason", optional=True)
+    check_text(d.host, "host", optional=True)
+    choice(d.status, DRILL_STATUSES, "status")
+    _opt_int(d.exit_code, "exit_code")
+    _opt_int(d.pid, "pid")
+    changes = {
+        "started_at": _time(d.started_at, "started_at"),
+        "ended_at": _opt(d.ended_at, "ended_at"),
+        "summary": check_object(d.summary, "summary"),
+        "organisers": tuple(d.organisers),
+    }
+    return _scrub(d, changes, redaction)
 
 
 def drill_params(db: Database, d: DrillRecord) -> Row:
@@ -144,13 +219,17 @@ def drill_from_row(db: Database, r: Row) -> DrillRecord:
 
 
 def clean_event_fields(
-    phase: object, kind: object, data: object
+    phase: object, kind: object, data: object, *, redaction: bool = True
 ) -> tuple[str, str, dict[str, Any]]:
-    return (
-        required_text(phase, "event phase"),
-        required_text(kind, "event kind"),
-        clean_object(data, "event data"),
-    )
+    """An event's phase, kind and data checked (data strictly: it is hashed) and redacted."""
+    check_text(phase, "event phase", empty=False)
+    check_text(kind, "event kind", empty=False)
+    clean = check_object(data, "event data")
+    check_json_strict(clean, "event data")
+    assert isinstance(phase, str) and isinstance(kind, str)
+    if redaction and has_secrets([phase, kind], [clean]):
+        return redact(phase), redact(kind), redact(clean)
+    return phase, kind, clean
 
 
 def event_params(db: Database, e: Event) -> Row:
@@ -167,22 +246,21 @@ def event_from_row(db: Database, r: Row) -> Event:
 # -- experiments ---------------------------------------------------------------------------------
 
 
-def clean_experiment(x: ExperimentRecord) -> ExperimentRecord:
-    return dataclasses.replace(
-        x,
-        id=_id(x.id, "experiment id"),
-        drill_id=None if x.drill_id is None else _id(x.drill_id, "drill id"),
-        title=required_text(x.title, "experiment title"),
-        path=required_text(x.path, "experiment path"),
-        kind=required_text(x.kind, "experiment kind"),
-        status=required_text(x.status, "experiment status"),
-        deviated=bool(x.deviated),
-        started_at=to_utc(x.started_at, "experiment started_at"),
-        ended_at=None if x.ended_at is None else to_utc(x.ended_at, "experiment ended_at"),
-        measures=clean_object(x.measures, "experiment measures"),
-        series=None if x.series is None else clean_object(x.series, "experiment series"),
-        journal=None if x.journal is None else clean_object(x.journal, "experiment journal"),
-    )
+def clean_experiment(x: ExperimentRecord, *, redaction: bool = True) -> ExperimentRecord:
+    _id(x.id, "experiment id")
+    if x.drill_id is not None:
+        _id(x.drill_id, "drill id")
+    for name in ("title", "path", "kind", "status"):
+        check_text(getattr(x, name), f"experiment {name}", empty=False)
+    changes = {
+        "deviated": bool(x.deviated),
+        "started_at": _time(x.started_at, "experiment started_at"),
+        "ended_at": _opt(x.ended_at, "experiment ended_at"),
+        "measures": check_object(x.measures, "experiment measures"),
+        "series": None if x.series is None else check_object(x.series, "experiment series"),
+        "journal": None if x.journal is None else check_object(x.journal, "experiment journal"),
+    }
+    return _scrub(x, changes, redaction)
 
 
 def experiment_params(db: Database, x: ExperimentRecord) -> Row:
@@ -215,19 +293,19 @@ def experiment_from_row(db: Database, r: Row) -> ExperimentRecord:
 # -- channel results -----------------------------------------------------------------------------
 
 
-def clean_channel_result(c: ChannelResult) -> ChannelResult:
-    return dataclasses.replace(
-        c,
-        drill_id=_id(c.drill_id, "drill id"),
-        channel=required_text(c.channel, "channel"),
-        outcome=choice(c.outcome, CHANNEL_OUTCOMES, "channel outcome"),
-        expectation=clean_object(c.expectation, "channel expectation"),
-        delivered_share=share(c.delivered_share, "delivered_share"),
-        acknowledged_share=share(c.acknowledged_share, "acknowledged_share"),
-        cause=clean_text(c.cause, "channel cause", optional=True),
-        details=clean_object(c.details, "channel details"),
-        recorded_at=to_utc(c.recorded_at, "channel recorded_at"),
-    )
+def clean_channel_result(c: ChannelResult, *, redaction: bool = True) -> ChannelResult:
+    _id(c.drill_id, "drill id")
+    check_text(c.channel, "channel", empty=False)
+    choice(c.outcome, CHANNEL_OUTCOMES, "channel outcome")
+    check_text(c.cause, "channel cause", optional=True)
+    changes = {
+        "expectation": check_object(c.expectation, "channel expectation"),
+        "delivered_share": share(c.delivered_share, "delivered_share"),
+        "acknowledged_share": share(c.acknowledged_share, "acknowledged_share"),
+        "details": check_object(c.details, "channel details"),
+        "recorded_at": _time(c.recorded_at, "channel recorded_at"),
+    }
+    return _scrub(c, changes, redaction)
 
 
 def channel_params(db: Database, c: ChannelResult) -> Row:
@@ -246,18 +324,18 @@ def channel_from_row(db: Database, r: Row) -> ChannelResult:
 # -- ledger --------------------------------------------------------------------------------------
 
 
-def clean_ledger_entry(e: LedgerEntry) -> LedgerEntry:
-    return dataclasses.replace(
-        e,
-        id=_id(e.id, "ledger entry id"),
-        drill_id=_id(e.drill_id, "drill id"),
-        person=required_text(e.person, "ledger person"),
-        channel=required_text(e.channel, "ledger channel"),
-        state=choice(e.state, LEDGER_STATES, "ledger state"),
-        at=to_utc(e.at, "ledger at"),
-        group=clean_text(e.group, "ledger group", optional=True),
-        evidence=clean_object(e.evidence, "ledger evidence"),
-    )
+def clean_ledger_entry(e: LedgerEntry, *, redaction: bool = True) -> LedgerEntry:
+    _id(e.id, "ledger entry id")
+    _id(e.drill_id, "drill id")
+    check_text(e.person, "ledger person", empty=False)
+    check_text(e.channel, "ledger channel", empty=False)
+    check_text(e.group, "ledger group", optional=True)
+    choice(e.state, LEDGER_STATES, "ledger state")
+    changes = {
+        "at": _time(e.at, "ledger at"),
+        "evidence": check_object(e.evidence, "ledger evidence"),
+    }
+    return _scrub(e, changes, redaction)
 
 
 def ledger_params(db: Database, e: LedgerEntry) -> Row:
@@ -277,21 +355,20 @@ def ledger_from_row(db: Database, r: Row) -> LedgerEntry:
 # -- findings ------------------------------------------------------------------------------------
 
 
-def clean_finding(f: Finding) -> Finding:
-    return dataclasses.replace(
-        f,
-        id=_id(f.id, "finding id"),
-        drill_id=_id(f.drill_id, "drill id"),
-        severity=choice(f.severity, SEVERITIES, "finding severity"),
-        title=required_text(f.title, "finding title"),
-        detail=clean_text(f.detail, "finding detail") or "",
-        owner=clean_text(f.owner, "finding owner", optional=True),
-        status=choice(f.status, FINDING_STATUSES, "finding status"),
-        created_at=to_utc(f.created_at, "finding created_at"),
-        closed_at=None if f.closed_at is None else to_utc(f.closed_at, "finding closed_at"),
-        resolution=clean_text(f.resolution, "finding resolution", optional=True),
-        key=clean_text(f.key, "finding key", optional=True),
-    )
+def clean_finding(f: Finding, *, redaction: bool = True) -> Finding:
+    _id(f.id, "finding id")
+    _id(f.drill_id, "drill id")
+    choice(f.severity, SEVERITIES, "finding severity")
+    choice(f.status, FINDING_STATUSES, "finding status")
+    check_text(f.title, "finding title", empty=False)
+    check_text(f.detail, "finding detail")
+    for name in ("owner", "resolution", "key"):
+        check_text(getattr(f, name), f"finding {name}", optional=True)
+    changes = {
+        "created_at": _time(f.created_at, "finding created_at"),
+        "closed_at": _opt(f.closed_at, "finding closed_at"),
+    }
+    return _scrub(f, changes, redaction)
 
 
 def finding_params(db: Database, f: Finding) -> Row:
