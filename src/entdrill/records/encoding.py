@@ -78,6 +78,8 @@ def check_object(value: object, field: str) -> dict[str, Any]:
 
 def json_text(value: object, field: str) -> str:
     """The stored text of a JSON value; refused (naming where) unless it is strict JSON."""
+    if value == {}:
+        return "{}"
     try:
         text: str = _DUMP(value)
         text.encode("utf-8")
@@ -101,7 +103,7 @@ def has_secrets(texts: Iterable[str | None], objects: Iterable[object]) -> bool:
     """
     parts = [text for text in texts if text]
     for value in objects:
-        if value is not None:
+        if value:
             text = _DUMP(value)
             parts.append(_ESCAPE.sub(_unescape, text) if "\\" in text else text)
     blob = "\x00".join(parts)
@@ -110,7 +112,7 @@ def has_secrets(texts: Iterable[str | None], objects: Iterable[object]) -> bool:
 
 def dump_json(value: Any) -> str:
     """The stored text of a JSON value (keys in their given order)."""
-    return _DUMP(value)
+    return "{}" if value == {} else _DUMP(value)
 
 
 def canonical_json(value: Any) -> bytes:

@@ -55,7 +55,7 @@ MIGRATIONS: tuple[Migration, ...] = (
                 last_seq INTEGER NOT NULL,
                 head_hash TEXT NOT NULL
             )""",
-            "CREATE INDEX drills_started_at ON drills (started_at)",
+            "CREATE INDEX drills_started_at ON drills (started_at, id)",
             "CREATE INDEX drills_status ON drills (status)",
             """CREATE TABLE events (
                 drill_id TEXT NOT NULL REFERENCES drills (id) ON DELETE CASCADE,

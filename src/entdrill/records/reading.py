@@ -7,7 +7,7 @@ backends (times first, then ids compared byte-wise).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from entdrill.records.models import (
     DrillRecord,
     Event,
     ExperimentRecord,
+    LedgerEntry,
     PersonChannelReach,
     ReviewData,
 )
@@ -37,7 +38,6 @@ from entdrill.records.tables import (
     experiment_from_row,
     experiment_select,
     finding_from_row,
-    ledger_from_row,
 )
 
 ID_BATCH = 500
@@ -77,10 +77,10 @@ def drill_detail(db: Database, drill_id: str) -> DrillDetail:
             events=drill_events(db, drill_id),
             experiments=_experiments(db, one, [drill_id], series=True, journal=True),
             channel_results=[
-                channel_from_row(db, r) for r in _joined(db, "channel_results", one, [drill_id])
+                channel_from_row(db, r) for r in _children(db, "channel_results", one, [drill_id])
             ],
-            ledger=[ledger_from_row(db, r) for r in _joined(db, "ledger_entries", one, [drill_id])],
-            findings=[finding_from_row(db, r) for r in _joined(db, "findings", one, [drill_id])],
+            ledger=ledger_entries(db, one, [drill_id]),
+            findings=[finding_from_row(db, r) for r in _children(db, "findings", one, [drill_id])],
         )
 
 
@@ -126,46 +126,83 @@ def review_data(
             f"SELECT {columns(FINDING_COLUMNS, 'f')} FROM findings f "  # noqa: S608
             "WHERE f.status = 'open' ORDER BY f.created_at, f.id{C}"
         )
+        drills = list_drills(db, since, until, None)
+        position = {drill.id: index for index, drill in enumerate(drills)}
+
+        def ordered(items: list[Any]) -> list[Any]:
+            return sorted(items, key=lambda item: position[item.drill_id])
+
         return ReviewData(
             since=since,
             until=until,
-            drills=list_drills(db, since, until, None),
-            experiments=_experiments(db, where, params, series=series, journal=journals),
+            drills=drills,
+            experiments=ordered(_experiments(db, where, params, series=series, journal=journals)),
             standalone_experiments=[
                 experiment_from_row(db, r) for r in db.stream(standalone_sql, own_params)
             ],
-            channel_results=[
-                channel_from_row(db, r) for r in _joined(db, "channel_results", where, params)
-            ],
-            reach=reach(db, where, params),
-            findings=[finding_from_row(db, r) for r in _joined(db, "findings", where, params)],
-            open_findings=[finding_from_row(db, r) for r in db.stream(open_sql)],
-            ledger=(
-                [ledger_from_row(db, r) for r in _joined(db, "ledger_entries", where, params)]
-                if ledger
-                else []
+            channel_results=ordered(
+                [channel_from_row(db, r) for r in _children(db, "channel_results", where, params)]
             ),
+            reach=ordered(reach(db, where, params)),
+            findings=ordered(
+                [finding_from_row(db, r) for r in _children(db, "findings", where, params)]
+            ),
+            open_findings=[finding_from_row(db, r) for r in db.stream(open_sql)],
+            ledger=ordered(ledger_entries(db, where, params)) if ledger else [],
         )
 
 
 def reach(db: Database, where: str, params: Sequence[Any]) -> list[PersonChannelReach]:
-    """The ledger folded per drill, person and channel: the first time of each state."""
+    """The ledger folded per drill, person and channel: the first time of each state (drills
+    in id order; the caller puts them in start order)."""
     firsts = ", ".join(
         f"MIN(CASE WHEN l.state = '{state}' THEN l.at END)"
         for state in ("sent", "delivered", "acknowledged", "failed", "refused")
     )
     sql = (
         f"SELECT l.drill_id, l.person, MAX(l.staff_group), l.channel, {firsts} "  # noqa: S608
-        f"FROM ledger_entries l JOIN drills d ON d.id = l.drill_id WHERE {where} "
-        "GROUP BY d.started_at, l.drill_id, l.person, l.channel "
-        "ORDER BY d.started_at, l.drill_id{C}, l.person{C}, l.channel{C}"
+        f"FROM ledger_entries l WHERE {_of_drills('l', where)} "
+        "GROUP BY l.drill_id, l.person, l.channel "
+        "ORDER BY l.drill_id{C}, l.person{C}, l.channel{C}"
     )
-    rows = db.stream(sql, params)
     t = db.read_time
+    keep = _sharing()
     return [
-        PersonChannelReach(r[0], r[1], r[2], r[3], *(None if v is None else t(v) for v in r[4:9]))
-        for r in rows
+        PersonChannelReach(
+            keep(r[0], r[0]),
+            keep(r[1], r[1]),
+            keep(r[2], r[2]),
+            keep(r[3], r[3]),
+            *(None if v is None else t(v) for v in r[4:9]),
+        )
+        for r in db.stream(sql, params)
     ]
+
+
+def ledger_entries(db: Database, where: str, params: Sequence[Any]) -> list[LedgerEntry]:
+    """The raw ledger entries of the drills selected by ``where`` (repeated texts shared)."""
+    t = db.read_time
+    keep = _sharing()
+    return [
+        LedgerEntry(
+            r[0],
+            keep(r[1], r[1]),
+            keep(r[2], r[2]),
+            keep(r[4], r[4]),
+            keep(r[5], r[5]),
+            t(r[6]),
+            keep(r[3], r[3]),
+            load_json(r[7]),
+        )
+        for r in _children(db, "ledger_entries", where, params)
+    ]
+
+
+def _sharing() -> Callable[[Any, Any], Any]:
+    """``keep(text, text)``: one shared object per distinct text (drill ids, people, channels
+    repeat across hundreds of thousands of rows)."""
+    same: dict[Any, Any] = {}
+    return same.setdefault
 
 
 def series_of(db: Database, experiment_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -197,19 +234,24 @@ def window(
     return " AND ".join(clauses), params
 
 
-_JOINED = {
+_CHILDREN = {
     "channel_results": ("c", CHANNEL_COLUMNS, "c.channel{C}"),
     "ledger_entries": ("l", LEDGER_COLUMNS, "l.at, l.id{C}"),
     "findings": ("f", FINDING_COLUMNS, "f.created_at, f.id{C}"),
 }
 
 
-def _joined(db: Database, table: str, where: str, params: Sequence[Any]) -> Iterable[Any]:
-    alias, names, order = _JOINED[table]
+def _of_drills(alias: str, where: str) -> str:
+    """Rows of the drills that ``where`` selects: the child table's drill index drives it."""
+    return f"{alias}.drill_id IN (SELECT d.id FROM drills d WHERE {where})"  # noqa: S608
+
+
+def _children(db: Database, table: str, where: str, params: Sequence[Any]) -> Iterable[Any]:
+    """A child table's rows for the drills ``where`` selects, by drill id then ``order``."""
+    alias, names, order = _CHILDREN[table]
     sql = (
         f"SELECT {columns(names, alias)} FROM {table} {alias} "  # noqa: S608
-        f"JOIN drills d ON d.id = {alias}.drill_id WHERE {where} "
-        f"ORDER BY d.started_at, d.id{{C}}, {order}"
+        f"WHERE {_of_drills(alias, where)} ORDER BY {alias}.drill_id{{C}}, {order}"
     )
     return db.stream(sql, params)
 
@@ -219,7 +261,6 @@ def _experiments(
 ) -> list[ExperimentRecord]:
     sql = (
         f"SELECT {experiment_select(series=series, journal=journal)} FROM experiments x "  # noqa: S608
-        f"JOIN drills d ON d.id = x.drill_id WHERE {where} "
-        "ORDER BY d.started_at, d.id{C}, x.started_at, x.id{C}"
+        f"WHERE {_of_drills('x', where)} ORDER BY x.drill_id{{C}}, x.started_at, x.id{{C}}"
     )
     return [experiment_from_row(db, row) for row in db.stream(sql, params)]
