@@ -133,7 +133,9 @@ def main() -> None:
             results[backend] = write(url, args.drills)
             results[backend].update(load_in_child(url))
             results[backend].update(appends(url, args.appends))
-    print(f"records at scale: {args.drills} drills, {args.appends} appends, load in a fresh process")
+    print(
+        f"records at scale: {args.drills} drills, {args.appends} appends, load in a fresh process"
+    )
     print(f"{'measure':34} {'sqlite':>12} {'postgresql':>12} {'pg/sqlite':>10}")
     for key in results["sqlite"]:
         lite, pg = results["sqlite"][key], results["postgresql"][key]
