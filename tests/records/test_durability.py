@@ -110,3 +110,22 @@ def test_an_unreachable_postgres_is_reported_without_its_password() -> None:
     message = str(caught.value)
     assert message.startswith("cannot connect to the records database postgresql://postgres:***@")
     assert "s3cret-pass-word" not in message
+
+
+@pytest.mark.postgres
+def test_a_postgres_connection_lost_between_events_is_opened_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if reason := postgres_unavailable():
+        pytest.skip(reason)
+    with scratch_postgres() as url, open_records(url) as records:
+        drill = records.create_drill(
+            plan_name="p", plan_path="p.yaml", plan_digest="d", target="sandbox"
+        )
+        pid = records.database.query_one("SELECT pg_backend_pid()")
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", pid)
+        event = records.append_event(drill.id, "inject", "after_reconnect", {})
+        assert event.seq == 2
+        assert "connection lost, connecting again" in caplog.text
+        assert records.verify_chain(drill.id).ok

@@ -11,8 +11,10 @@ communications ledger and findings, in SQLite (default) or PostgreSQL.
 
 Modules: ``models`` (the dataclasses), ``store`` (``Records``), ``connect`` (URLs, opening),
 ``migrations`` (the schema), ``chain`` (hashing, verification), ``ledger`` (reading the ledger),
-``reading`` and ``bulk`` (queries and batched writes), ``tables`` (columns, checks, redaction),
-``sqlite`` and ``postgres`` (backends), ``fixtures`` (realistic drills for tests and benchmarks).
+``reading``, ``writing`` and ``bulk`` (queries, single writes, batched writes), ``tables``
+(columns, checks, redaction), ``encoding`` (times, JSON), ``database``, ``sqlite`` and
+``postgres`` (backends), ``fixtures`` and ``testing`` (realistic drills and scratch databases for
+tests and benchmarks).
 """
 
 from entdrill.records.connect import URL_VARIABLE, open_records, resolve_url

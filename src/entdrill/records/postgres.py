@@ -8,6 +8,7 @@ schema of the connection's ``search_path`` (``?options=-csearch_path%3Dname`` in
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,8 @@ from psycopg.types.string import TextLoader
 from entdrill.errors import RecordsError
 from entdrill.records.connect import display_url
 from entdrill.records.database import Database, Row
+
+logger = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 10
 LOCK_TIMEOUT = "30s"
@@ -38,13 +41,18 @@ class PostgresDatabase(Database):
     )
     driver_errors = (psycopg.Error,)
 
-    def __init__(self, connection: psycopg.Connection[Any], where: str) -> None:
+    def __init__(self, connection: psycopg.Connection[Any], where: str, url: str) -> None:
         super().__init__(where)
         self.connection = connection
+        self._url = url
 
     @classmethod
     def open(cls, url: str) -> PostgresDatabase:
         """Connect to ``url`` and check the session is durable."""
+        return cls(cls._connect(url), display_url(url), url)
+
+    @staticmethod
+    def _connect(url: str) -> psycopg.Connection[Any]:
         where = display_url(url)
         try:
             connection = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
@@ -62,7 +70,7 @@ class PostgresDatabase(Database):
         except BaseException:
             connection.close()
             raise
-        return cls(connection, where)
+        return connection
 
     def _execute(self, sql: str, params: Sequence[Any]) -> Any:
         return self.connection.execute(sql, params or None, prepare=False)
@@ -74,10 +82,18 @@ class PostgresDatabase(Database):
                 copy.write_row(row)
 
     def _begin(self, write: bool) -> None:
-        if write:
-            self.connection.execute("BEGIN")
-        else:
-            self.connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        """Start a transaction; a connection lost while idle (server restart, idle timeout of
+        a proxy) is opened again first, since nothing of this transaction was sent yet."""
+        statement = "BEGIN" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        try:
+            self.connection.execute(statement)
+        except psycopg.OperationalError:
+            if not (self.connection.closed or self.connection.broken):
+                raise
+            logger.warning("records database %s: connection lost, connecting again", self.where)
+            self.connection.close()
+            self.connection = self._connect(self._url)
+            self.connection.execute(statement)
 
     def time_param(self, value: datetime) -> datetime:
         return value

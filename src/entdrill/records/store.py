@@ -15,19 +15,16 @@ import socket
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from entdrill.errors import RecordsError
-from entdrill.records import bulk, reading, tables
-from entdrill.records.chain import make_event, verify_events
+from entdrill.records import bulk, reading, tables, writing
+from entdrill.records.chain import verify_events
 from entdrill.records.database import Database
-from entdrill.records.encoding import dump_json, to_utc, utc_now
+from entdrill.records.encoding import to_utc, utc_now
 from entdrill.records.models import (
     FINAL_STATUSES,
-    LIFECYCLE_PHASE,
     ChainReport,
     ChannelOutcome,
     ChannelResult,
@@ -124,21 +121,8 @@ class Records:
                 organisers=tuple(organisers),
             )
         )
-        data = {
-            "plan_name": drill.plan_name,
-            "plan_path": drill.plan_path,
-            "plan_digest": drill.plan_digest,
-            "target": drill.target,
-            "organisers": list(drill.organisers),
-            "pid": drill.pid,
-            "host": drill.host,
-        }
         with self._write() as db:
-            if reading.find_drill(db, drill.id) is not None:
-                raise RecordsError(f"a drill with id {drill.id!r} is already recorded")
-            db.execute(_insert("drills", tables.DRILL_COLUMNS), tables.drill_params(db, drill))
-            event = self._chain(db, drill, drill.started_at, LIFECYCLE_PHASE, "created", data)
-        return _with_head(drill, event)
+            return writing.create(db, drill)
 
     def append_event(
         self,
@@ -153,8 +137,7 @@ class Records:
         phase, kind, clean = tables.clean_event_fields(phase, kind, data)
         when = to_utc(at, "event at") if at is not None else utc_now()
         with self._write() as db:
-            drill = reading.require_drill(db, drill_id, lock=True)
-            return self._chain(db, drill, when, phase, kind, clean)
+            return writing.append(db, drill_id, when, phase, kind, clean)
 
     def finish_drill(
         self,
@@ -189,56 +172,7 @@ class Records:
     ) -> DrillRecord:
         when = to_utc(ended_at, "ended_at") if ended_at is not None else utc_now()
         with self._write() as db:
-            drill = reading.require_drill(db, drill_id, lock=True)
-            if drill.status != "running":
-                raise RecordsError(
-                    f"drill {drill_id} already ended as {drill.status!r}"
-                    + (f" at {drill.ended_at:%Y-%m-%d %H:%M:%S} UTC" if drill.ended_at else "")
-                    + f"; it cannot be {kind} again"
-                )
-            ended = tables.clean_drill(
-                replace(
-                    drill,
-                    status=status,
-                    ended_at=when,
-                    exit_code=exit_code,
-                    reason=reason,
-                    summary=summary or {},
-                )
-            )
-            data = {"status": status, "exit_code": ended.exit_code, "reason": ended.reason}
-            event = self._chain(db, drill, when, LIFECYCLE_PHASE, kind, data)
-            db.execute(
-                "UPDATE drills SET status = ?, ended_at = ?, exit_code = ?, reason = ?, "
-                "summary = ? WHERE id = ?",
-                (
-                    ended.status,
-                    db.time_param(when),
-                    ended.exit_code,
-                    ended.reason,
-                    dump_json(ended.summary),
-                    drill_id,
-                ),
-            )
-        return _with_head(ended, event)
-
-    def _chain(
-        self,
-        db: Database,
-        drill: DrillRecord,
-        at: datetime,
-        phase: str,
-        kind: str,
-        data: dict[str, Any],
-    ) -> Event:
-        """Write the event after ``drill``'s head and move the head (inside a write txn)."""
-        event = make_event(drill.id, drill.last_seq + 1, at, phase, kind, data, drill.head_hash)
-        db.execute(_insert("events", tables.EVENT_COLUMNS), tables.event_params(db, event))
-        db.execute(
-            "UPDATE drills SET last_seq = ?, head_hash = ? WHERE id = ?",
-            (event.seq, event.hash, drill.id),
-        )
-        return event
+            return writing.end(db, drill_id, status, exit_code, summary, reason, when, kind)
 
     # -- what a drill produced -------------------------------------------------------------------
 
@@ -276,10 +210,7 @@ class Records:
             )
         )
         with self._write() as db:
-            if drill_id is not None:
-                reading.require_drill(db, drill_id)
-            params = tables.experiment_params(db, experiment)
-            db.execute(_insert("experiments", tables.EXPERIMENT_COLUMNS), params)
+            writing.add_experiment(db, experiment)
         return experiment
 
     def add_channel_result(
@@ -309,12 +240,8 @@ class Records:
                 recorded_at=recorded_at or utc_now(),
             )
         )
-        updates = ", ".join(f"{c} = excluded.{c}" for c in tables.CHANNEL_COLUMNS[2:])
-        sql = _insert("channel_results", tables.CHANNEL_COLUMNS)
-        sql += f" ON CONFLICT (drill_id, channel) DO UPDATE SET {updates}"
         with self._write() as db:
-            reading.require_drill(db, drill_id)
-            db.execute(sql, tables.channel_params(db, result))
+            writing.put_channel_result(db, result)
         return result
 
     def add_ledger_entry(
@@ -353,9 +280,7 @@ class Records:
             for e in entries
         ]
         with self._write() as db:
-            reading.require_drill(db, drill_id)
-            rows = [tables.ledger_params(db, e) for e in written]
-            db.insert_many("ledger_entries", tables.LEDGER_COLUMNS, rows)
+            writing.add_ledger_entries(db, drill_id, written)
         return written
 
     def add_finding(
@@ -384,10 +309,7 @@ class Records:
             )
         )
         with self._write() as db:
-            reading.require_drill(db, drill_id)
-            db.execute(
-                _insert("findings", tables.FINDING_COLUMNS), tables.finding_params(db, finding)
-            )
+            writing.add_finding(db, finding)
         return finding
 
     def close_finding(
@@ -396,26 +318,7 @@ class Records:
         """Close an open finding, with what was done about it."""
         when = to_utc(closed_at, "closed_at") if closed_at is not None else utc_now()
         with self._write() as db:
-            row = db.query_one(
-                f"SELECT {tables.columns(tables.FINDING_COLUMNS)} FROM findings WHERE id = ?",  # noqa: S608
-                (finding_id,),
-            )
-            if row is None:
-                raise RecordsError(f"no finding with id {finding_id!r} in {db.where}")
-            finding = tables.finding_from_row(db, row)
-            if finding.status == "closed":
-                raise RecordsError(
-                    f"finding {finding_id} ({finding.title!r}) is already closed since "
-                    f"{finding.closed_at:%Y-%m-%d %H:%M:%S} UTC"
-                )
-            closed = tables.clean_finding(
-                replace(finding, status="closed", closed_at=when, resolution=resolution)
-            )
-            db.execute(
-                "UPDATE findings SET status = 'closed', closed_at = ?, resolution = ? WHERE id = ?",
-                (db.time_param(when), closed.resolution, finding_id),
-            )
-        return closed
+            return writing.close_finding(db, finding_id, resolution, when)
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -489,12 +392,3 @@ class Records:
         """The per-second series of the given experiments, by id, in batched queries."""
         with self._read() as db:
             return reading.series_of(db, experiment_ids)
-
-
-def _insert(table: str, names: Sequence[str]) -> str:
-    marks = ", ".join("?" for _ in names)
-    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
-
-
-def _with_head(drill: DrillRecord, event: Event) -> DrillRecord:
-    return replace(drill, last_seq=event.seq, head_hash=event.hash)
