@@ -46,3 +46,12 @@ def test_verify_of_an_unknown_drill_is_one_sentence_and_exit_1(tmp_path: Path) -
         result.output
         == f"Error: no drill with id 'nope' in the records database {tmp_path / 'r.db'}\n"
     )
+
+
+def test_every_records_command_has_help() -> None:
+    result = CliRunner().invoke(cli, ["records", "--help"])
+    assert result.exit_code == 0
+    assert "migrate" in result.output and "verify" in result.output
+    for command in ("migrate", "verify"):
+        helped = CliRunner().invoke(cli, ["records", command, "--help"])
+        assert helped.exit_code == 0 and "--url" in helped.output

@@ -98,11 +98,22 @@ class Database(ABC):
     def stream(self, sql: str, params: Sequence[Any] = (), batch: int = 5000) -> Iterator[Row]:
         """The rows of a query, fetched ``batch`` at a time."""
         try:
-            cursor = self._execute(self.sql(sql), params)
-            while rows := cursor.fetchmany(batch):
-                yield from rows
+            cursor = self._open_stream(self.sql(sql), params)
+            try:
+                while rows := cursor.fetchmany(batch):
+                    yield from rows
+            finally:
+                cursor.close()
         except self.driver_errors as error:
             self._fail(error)
+
+    def _open_stream(self, sql: str, params: Sequence[Any]) -> Any:
+        """A cursor over the rows of ``sql`` (a backend may keep them on the server)."""
+        return self._execute(sql, params)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
 
     def insert_many(self, table: str, columns: Sequence[str], rows: Iterable[Row]) -> None:
         try:

@@ -45,6 +45,7 @@ class PostgresDatabase(Database):
         super().__init__(where)
         self.connection = connection
         self._url = url
+        self._cursors = 0
 
     @classmethod
     def open(cls, url: str) -> PostgresDatabase:
@@ -74,6 +75,16 @@ class PostgresDatabase(Database):
 
     def _execute(self, sql: str, params: Sequence[Any]) -> Any:
         return self.connection.execute(sql, params or None, prepare=False)
+
+    def _open_stream(self, sql: str, params: Sequence[Any]) -> Any:
+        """Inside a transaction, a server-side cursor: large reads (the review's hundreds of
+        thousands of rows) are not held whole in client memory before they are converted."""
+        if not self.in_transaction:
+            return self._execute(sql, params)
+        self._cursors += 1
+        cursor = self.connection.cursor(name=f"entdrill_records_{self._cursors}")
+        cursor.execute(sql, params or None)
+        return cursor
 
     def _insert_many(self, table: str, columns: Sequence[str], rows: Iterable[Row]) -> None:
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
