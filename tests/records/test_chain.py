@@ -19,8 +19,10 @@ json_values = st.recursive(
     | st.integers()
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
-    max_leaves=8,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=5,
 )
 items = st.lists(
     st.tuples(
@@ -30,7 +32,7 @@ items = st.lists(
         st.dictionaries(st.text(max_size=5), json_values, max_size=4),
     ),
     min_size=1,
-    max_size=12,
+    max_size=8,
 )
 
 
@@ -52,7 +54,7 @@ def chained(raw: list[tuple[int, str, str, dict[str, object]]]) -> tuple[DrillRe
     return drill, events
 
 
-@settings(deadline=None, max_examples=60)
+@settings(deadline=None, max_examples=25)
 @given(items)
 def test_an_intact_chain_verifies(raw: list[tuple[int, str, str, dict[str, object]]]) -> None:
     drill, events = chained(raw)
@@ -60,7 +62,7 @@ def test_an_intact_chain_verifies(raw: list[tuple[int, str, str, dict[str, objec
     assert report.ok and report.checked == len(events)
 
 
-@settings(deadline=None, max_examples=60)
+@settings(deadline=None, max_examples=25)
 @given(items, st.data())
 def test_a_changed_field_is_reported_at_its_event(
     raw: list[tuple[int, str, str, dict[str, object]]], data: st.DataObject
@@ -81,7 +83,7 @@ def test_a_changed_field_is_reported_at_its_event(
     assert report.first_bad_seq == event.seq
 
 
-@settings(deadline=None, max_examples=60)
+@settings(deadline=None, max_examples=25)
 @given(items, st.data())
 def test_a_removed_event_is_reported_missing(
     raw: list[tuple[int, str, str, dict[str, object]]], data: st.DataObject
