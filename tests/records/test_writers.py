@@ -190,3 +190,26 @@ def test_list_drills_filters_by_start_and_status(records: Records) -> None:
     assert [d.id for d in records.list_drills(status=["met", "not_met"])] == ids[1:3]
     with pytest.raises(RecordsError, match="status must be one of"):
         records.list_drills(status="done")  # type: ignore[arg-type]
+
+
+def test_reach_by_person_follows_the_escalation_to_sms(records: Records) -> None:
+    drill_id = new_drill(records)
+    records.add_ledger_entries(
+        drill_id,
+        [
+            NewLedgerEntry("hugo@x.example", "slack", "sent", at=T0),
+            NewLedgerEntry("hugo@x.example", "slack", "delivered", at=T0 + timedelta(seconds=1)),
+            NewLedgerEntry("hugo@x.example", "sms", "sent", at=T0 + timedelta(seconds=600)),
+            NewLedgerEntry("hugo@x.example", "sms", "acknowledged", at=T0 + timedelta(seconds=700)),
+            NewLedgerEntry("paul@x.example", "email", "refused", at=T0),
+        ],
+    )
+    [hugo, paul] = records.reach_by_person(drill_id)
+    assert (hugo.person, hugo.outcome, hugo.reached_by, hugo.time_to_ack_s) == (
+        "hugo@x.example",
+        "acknowledged",
+        "sms",
+        700.0,
+    )
+    assert (paul.outcome, paul.reached_by) == ("not_reached", None)
+    assert sorted(hugo.channels) == ["slack", "sms"]

@@ -23,6 +23,7 @@ from entdrill.records import bulk, reading, tables, writing
 from entdrill.records.chain import verify_events
 from entdrill.records.database import Database
 from entdrill.records.encoding import to_utc, utc_now
+from entdrill.records.ledger import PersonReach, by_person
 from entdrill.records.models import (
     FINAL_STATUSES,
     ChainReport,
@@ -353,6 +354,11 @@ class Records:
         with self._read() as db, db.transaction(write=False):
             reading.require_drill(db, drill_id)
             return reading.reach(db, "d.id = ?", [drill_id])
+
+    def reach_by_person(self, drill_id: str) -> list[PersonReach]:
+        """One drill's people: acknowledged (first on which channel, how long after the first
+        message), only delivered to, or not reached at all."""
+        return by_person(self.ledger_reach(drill_id))
 
     def load_review_data(
         self,
