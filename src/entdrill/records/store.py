@@ -88,7 +88,8 @@ class Records:
 
     @contextmanager
     def _read(self) -> Iterator[Database]:
-        with self._lock:
+        """A read transaction: one snapshot, and a lost PostgreSQL connection is reopened."""
+        with self._lock, self._db.transaction(write=False):
             yield self._db
 
     # -- drills and events -----------------------------------------------------------------------
@@ -345,13 +346,13 @@ class Records:
 
     def verify_chain(self, drill_id: str) -> ChainReport:
         """Check a drill's events against their hash chain and the drill's recorded head."""
-        with self._read() as db, db.transaction(write=False):
+        with self._read() as db:
             drill = reading.require_drill(db, drill_id)
             return verify_events(drill, reading.drill_events(db, drill_id))
 
     def ledger_reach(self, drill_id: str) -> list[PersonChannelReach]:
         """One drill's ledger per person and channel: when each state was first reached."""
-        with self._read() as db, db.transaction(write=False):
+        with self._read() as db:
             reading.require_drill(db, drill_id)
             return reading.reach(db, "d.id = ?", [drill_id])
 
