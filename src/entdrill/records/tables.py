@@ -79,6 +79,15 @@ _last_id = 0
 _id_lock = threading.Lock()
 
 
+def _forget_last_id() -> None:
+    """A forked child draws its own ids: continuing the parent's sequence could repeat one."""
+    global _last_id
+    _last_id = 0
+
+
+os.register_at_fork(after_in_child=_forget_last_id)
+
+
 def new_id(at_ms: int | None = None, random_bits: int | None = None) -> str:
     """A UUIDv7 text id: time-ordered (new rows land at the end of the index), random below.
 
