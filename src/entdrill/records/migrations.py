@@ -31,6 +31,8 @@ class Migration:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+#: Applied in order. Once released, a migration is never edited (databases record its checksum
+#: and would be refused): change the schema by adding the next one.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
