@@ -47,10 +47,6 @@ def format_time(value: datetime) -> str:
     return value.isoformat(timespec="microseconds")
 
 
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
 def check_text(value: object, field: str, *, optional: bool = False, empty: bool = True) -> None:
     """Refuse what is not text, or text a backend cannot store (NUL, lone surrogates)."""
     if value is None:

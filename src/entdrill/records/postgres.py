@@ -110,8 +110,8 @@ class PostgresDatabase(Database):
         return value
 
     def read_time(self, value: Any) -> datetime:
-        assert isinstance(value, datetime)
-        return value.astimezone(UTC)
+        result: datetime = value if value.tzinfo is UTC else value.astimezone(UTC)
+        return result
 
     def lock_migrations(self) -> None:
         self.connection.execute(

@@ -165,23 +165,29 @@ def reach(db: Database, where: str, params: Sequence[Any]) -> list[PersonChannel
         "GROUP BY l.drill_id, l.person, l.channel "
         "ORDER BY l.drill_id{C}, l.person{C}, l.channel{C}"
     )
-    t = db.read_time
+    t = db.time_reader()
     keep = _sharing()
     return [
         PersonChannelReach(
-            keep(r[0], r[0]),
-            keep(r[1], r[1]),
-            keep(r[2], r[2]),
-            keep(r[3], r[3]),
-            *(None if v is None else t(v) for v in r[4:9]),
+            keep(drill, drill),
+            keep(person, person),
+            keep(group, group),
+            keep(channel, channel),
+            sent and t(sent),
+            delivered and t(delivered),
+            acked and t(acked),
+            failed and t(failed),
+            refused and t(refused),
         )
-        for r in db.stream(sql, params)
+        for drill, person, group, channel, sent, delivered, acked, failed, refused in db.stream(
+            sql, params
+        )
     ]
 
 
 def ledger_entries(db: Database, where: str, params: Sequence[Any]) -> list[LedgerEntry]:
     """The raw ledger entries of the drills selected by ``where`` (repeated texts shared)."""
-    t = db.read_time
+    t = db.time_reader()
     keep = _sharing()
     return [
         LedgerEntry(

@@ -8,14 +8,14 @@ in-memory database, a file system without shared memory for WAL, a connection le
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from entdrill.errors import RecordsError
 from entdrill.records.database import Database, Row
-from entdrill.records.encoding import format_time, parse_time
+from entdrill.records.encoding import format_time
 
 BUSY_TIMEOUT_S = 30.0
 DURABLE_SYNCHRONOUS = {2: "FULL", 3: "EXTRA"}
@@ -72,7 +72,10 @@ class SqliteDatabase(Database):
         return format_time(value)
 
     def read_time(self, value: Any) -> datetime:
-        return parse_time(value)
+        return datetime.fromisoformat(value)
+
+    def time_reader(self) -> Callable[[Any], datetime]:
+        return datetime.fromisoformat
 
     def lock_migrations(self) -> None:
         """``BEGIN IMMEDIATE`` already holds the database's write lock."""
