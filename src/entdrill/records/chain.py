@@ -24,6 +24,9 @@ from entdrill.records.models import (
     Event,
 )
 
+#: How far away (in events) a moved event is looked for; further moves read as changes.
+MOVE_WINDOW = 50
+
 
 def event_hash(
     drill_id: str,
@@ -80,13 +83,15 @@ def verify_events(drill: DrillRecord, events: Sequence[Event]) -> ChainReport:
     expected_seq = 1
     prev_hash = GENESIS
     prev_moved = False  # a moved event's successor cannot link to it; that is the same defect
-    for event in events:
+    for index, event in enumerate(events):
         gap = event.seq > expected_seq
         if gap:
             problems.append(_missing(expected_seq, event.seq - 1))
         moved = False
         if _content_hash(event) != event.hash:
-            problem = _changed_or_moved(event, events)
+            problem = _changed_or_moved(
+                event, events[max(0, index - MOVE_WINDOW) : index + MOVE_WINDOW + 1]
+            )
             problems.append(problem)
             moved = problem.kind == "reordered"
         elif event.prev_hash != prev_hash and not gap and not prev_moved:
@@ -118,7 +123,8 @@ def _missing(first: int, last: int) -> ChainProblem:
 
 
 def _changed_or_moved(event: Event, events: Sequence[Event]) -> ChainProblem:
-    """A hash mismatch at ``event``: was the event renumbered, swapped in, or edited?"""
+    """A hash mismatch at ``event``: was the event renumbered or swapped with one of its
+    neighbours ``events``, or edited?"""
     for other in events:
         if other.seq == event.seq:
             continue
