@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "drill": "entdrill.cli.drill:drill",
     "flood": "entdrill.cli.flood:flood",
     "stop": "entdrill.cli.stop:stop",
+    "records": "entdrill.cli.records:records",
 }
 
 
