@@ -1,4 +1,4 @@
-"""``entdrill drill``: continuity drills (validate a plan; run, list, show, recover come next).
+"""``entdrill drill``: continuity drills: validate, run, list, show, recover, confirm, due.
 
 Each subcommand is named in ``SUBCOMMANDS`` as ``"module:attribute"`` and imported when used, so
 a subcommand can live in its own module (``entdrill.cli.drill_run`` for instance): add one line.
@@ -16,6 +16,12 @@ from entdrill.errors import InvalidPlan
 # name -> "module:attribute"; a subcommand may live here or in a module of its own.
 SUBCOMMANDS: dict[str, str] = {
     "validate": "entdrill.cli.drill:validate",
+    "run": "entdrill.cli.drill_run:run",
+    "list": "entdrill.cli.drill_list:list_drills",
+    "show": "entdrill.cli.drill_show:show",
+    "recover": "entdrill.cli.drill_recover:recover",
+    "confirm": "entdrill.cli.drill_confirm:confirm",
+    "due": "entdrill.cli.drill_due:due",
 }
 
 #: Exit code for an invalid plan (DESIGN: 0 met, 1 not met, 2 invalid plan or aborted).

@@ -101,6 +101,7 @@ def reference_problems(
     _unique_names(check, data.get("manual_steps"), "manual_steps", "manual step")
     debrief = _mapping(data.get("debrief"))
     _check_audience(check, debrief.get("mention"), ("debrief", "mention"), groups)
+    _check_owners(check, data, _mapping(debrief.get("owners")), people)
     check.duration(_mapping(data.get("recover")).get("max_duration"), ("recover", "max_duration"))
     _check_schedule(check, _mapping(data.get("schedule")))
     return check.problems + experiment_refs.experiment_problems(
@@ -157,6 +158,33 @@ def _check_organisers(
             )
         elif not people[pid].get("slack"):
             check.add(path, f"{quote(pid)} has no slack id, so could not post STOP DRILL: add one")
+
+
+def _check_owners(
+    check: _Checker,
+    data: dict[str, Any],
+    owners: dict[str, Any],
+    people: dict[str, dict[str, Any]],
+) -> None:
+    """Owners name a channel, a manual step, an experiment (its file name) or ``default``,
+    and a declared person."""
+    subjects = {"default"}
+    for field in ("channels", "manual_steps"):
+        subjects |= {
+            i["name"] for _, i in _items(data.get(field)) if isinstance(i.get("name"), str)
+        }
+    for _, experiment in _items(data.get("experiments")):
+        if isinstance(experiment.get("path"), str):
+            subjects.add(Path(experiment["path"]).stem)
+    for subject, person in owners.items():
+        path: FieldPath = ("debrief", "owners", subject)
+        if subject not in subjects:
+            check.add(
+                path,
+                _unknown("channel, manual step or experiment", subject, subjects),
+            )
+        if isinstance(person, str) and person not in people:
+            check.add(path, _unknown("person", person, set(people)))
 
 
 def _check_audience(check: _Checker, audience: Any, path: FieldPath, groups: set[str]) -> None:

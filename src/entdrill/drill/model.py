@@ -182,6 +182,13 @@ class Debrief:
     post_in: str
     include: tuple[str, ...] = ("summary", "channels", "findings")
     mention: tuple[str, ...] = ()
+    #: finding subject (a channel, manual step or experiment name, or "default") -> person id
+    owners: tuple[tuple[str, str], ...] = ()
+
+    def owner_of(self, subject: str) -> str | None:
+        """Who owns the findings about ``subject``: its owner, else the default one, else None."""
+        owners = dict(self.owners)
+        return owners.get(subject) or owners.get("default")
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,7 @@ def _build(data: dict[str, Any], path: Path, digest: str, doc: YamlDocument) -> 
             post_in=debrief["post_in"],
             include=tuple(debrief.get("include", Debrief.include)),
             mention=tuple(debrief.get("mention", ())),
+            owners=tuple(sorted(debrief.get("owners", {}).items())),
         ),
         schedule=None if schedule is None else parse_schedule(schedule),
         recover=Recover(

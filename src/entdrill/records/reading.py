@@ -67,6 +67,15 @@ def drill_events(db: Database, drill_id: str) -> list[Event]:
     return [event_from_row(db, row) for row in rows]
 
 
+def events_after(db: Database, drill_id: str, after_seq: int) -> list[Event]:
+    rows = db.stream(
+        f"SELECT {columns(EVENT_COLUMNS)} FROM events WHERE drill_id = ? AND seq > ? "  # noqa: S608
+        "ORDER BY seq",
+        (drill_id, after_seq),
+    )
+    return [event_from_row(db, row) for row in rows]
+
+
 def drill_detail(db: Database, drill_id: str) -> DrillDetail:
     """Everything about one drill: six queries in one snapshot."""
     with db.transaction(write=False):

@@ -330,6 +330,12 @@ class Records:
         with self._read() as db:
             return reading.drill_detail(db, drill_id)
 
+    def events(self, drill_id: str, *, after_seq: int = 0) -> list[Event]:
+        """A drill's events after sequence number ``after_seq``, in order (a running drill reads
+        what other processes appended, such as ``entdrill drill confirm``)."""
+        with self._read() as db:
+            return reading.events_after(db, drill_id, after_seq)
+
     def list_drills(
         self,
         since: datetime | None = None,

@@ -1,0 +1,138 @@
+"""Everything that can end a drill at once, watched from the runner's loop.
+
+- ``entdrill stop``: the kill switch registry (:mod:`entdrill.guard.killswitch`) sends SIGTERM
+  and writes a stop marker; :meth:`StopWatch.stop_reason` sees either;
+- SIGINT (Ctrl-C) and SIGTERM received by the runner: the handlers only note the signal, so a
+  send in progress is finished, never cut in half;
+- ``STOP DRILL`` posted in the drill's Slack channel: only by one of the plan's organisers (by
+  Slack id); anyone else's is returned as ignored, for the record;
+- the plan's ``recover.max_duration``: past it the drill is stopped and its faults reverted.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+from entdrill.channels.slack_client import SlackConnection, SlackFailure
+from entdrill.guard.killswitch import Registration
+
+log = logging.getLogger(__name__)
+
+STOP_WORDS = re.compile(r"^\W*stop\s+drill\b", re.IGNORECASE)
+SLACK_EVERY_S = 3.0
+
+
+@dataclass(frozen=True)
+class StopPost:
+    """A ``STOP DRILL`` seen in Slack."""
+
+    user: str
+    ts: str
+    text: str
+    honoured: bool
+
+
+def is_stop(text: str) -> bool:
+    """Whether a message asks to stop the drill (``STOP DRILL``, any case)."""
+    return bool(STOP_WORDS.match(text.strip()))
+
+
+class StopWatch:
+    """Why the drill must stop now, or ""."""
+
+    def __init__(
+        self,
+        registration: Registration | None,
+        *,
+        organisers: frozenset[str],
+        max_duration_s: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.registration = registration
+        self.organisers = organisers
+        self.clock = clock
+        self.deadline = None if max_duration_s is None else clock() + max_duration_s
+        self.signalled = ""
+        self.slack: SlackConnection | None = None
+        self.channel = ""
+        self.oldest_ts = ""
+        self.seen: set[str] = set()
+        self.next_read = 0.0
+        self.slack_problem = ""
+        self.stop_post: StopPost | None = None
+
+    def watch_slack(self, connection: SlackConnection, channel: str, oldest_ts: str) -> None:
+        """Read ``channel`` for ``STOP DRILL`` posted after ``oldest_ts``."""
+        self.slack, self.channel, self.oldest_ts = connection, channel, oldest_ts
+
+    def stop_reason(self) -> str:
+        """Why to stop now ("" to carry on): a signal, the registry, a deadline."""
+        if self.signalled:
+            return self.signalled
+        if self.registration is not None and self.registration.stop_requested():
+            return "kill switch pulled (entdrill stop)"
+        if self.deadline is not None and self.clock() >= self.deadline:
+            return "the drill ran past recover.max_duration"
+        if self.stop_post is not None:
+            return f"STOP DRILL posted in {self.channel} by {self.stop_post.user}"
+        return ""
+
+    def read_slack(self) -> list[StopPost]:
+        """New ``STOP DRILL`` posts (every few seconds); an organiser's sets the stop reason."""
+        if self.slack is None or self.clock() < self.next_read:
+            return []
+        self.next_read = self.clock() + SLACK_EVERY_S
+        try:
+            messages = self.slack.read_messages(self.channel, self.oldest_ts)
+        except SlackFailure as failure:
+            if failure.cause != self.slack_problem:
+                log.warning("cannot read %s for STOP DRILL: %s", self.channel, failure.cause)
+            self.slack_problem = failure.cause
+            return []
+        self.slack_problem = ""
+        found = []
+        for user, text, ts in messages:
+            if ts in self.seen or not is_stop(text):
+                continue
+            self.seen.add(ts)
+            post = StopPost(user, ts, text[:200], honoured=user in self.organisers)
+            found.append(post)
+            if post.honoured and self.stop_post is None:
+                self.stop_post = post
+        return found
+
+    @contextmanager
+    def signals(self) -> Iterator[None]:
+        """Note SIGINT and SIGTERM instead of dying (main thread only)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def note(signum: int, frame: FrameType | None) -> None:
+            name = signal.Signals(signum).name
+            if not self.signalled:
+                self.signalled = (
+                    "interrupted (Ctrl-C)" if signum == signal.SIGINT else f"{name} received"
+                )
+                if signum == signal.SIGTERM and self.registration is not None:
+                    self.signalled = "kill switch pulled (SIGTERM, entdrill stop)"
+            else:
+                log.warning("%s again: the drill is already stopping, faults first", name)
+
+        previous: dict[int, Any] = {
+            s: signal.signal(s, note) for s in (signal.SIGINT, signal.SIGTERM)
+        }
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
