@@ -87,7 +87,10 @@ def answers(
 ) -> list[Answer]:
     """The acknowledgements of ``post``'s awaited people seen now (raises SlackFailure)."""
     found: dict[str, Answer] = {}
-    history = connection.history(post.channel, post.ts, limit=20 if post.via == "dm" else 1)
+    if post.via == "dm":  # the post and what the person wrote after it
+        history = connection.history(post.channel, post.ts, limit=20)
+    else:  # the post itself, whatever was posted in the channel after it
+        history = connection.history(post.channel, post.ts, latest=post.ts, limit=1)
     parent = next((m for m in history if m.get("ts") == post.ts), {})
     seen = now()
     if "reaction" in ack_by:

@@ -264,12 +264,17 @@ class SlackConnection:
 
     # -- reading --------------------------------------------------------------------------
 
-    def history(self, channel: str, oldest: str, *, limit: int = 100) -> list[dict[str, Any]]:
-        """Top-level messages of ``channel`` from ``oldest`` (inclusive), oldest first."""
+    def history(
+        self, channel: str, oldest: str, *, latest: str = "", limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """Top-level messages of ``channel`` from ``oldest`` to ``latest`` (both inclusive,
+        ``latest`` open when empty), oldest first. Slack returns the newest ``limit`` of them:
+        give ``latest`` to read one message among later ones."""
         answer = self.read(
             self.reader.conversations_history,
             channel=self.conversation_id(channel),
             oldest=oldest,
+            latest=latest or None,
             inclusive=True,
             limit=limit,
         )

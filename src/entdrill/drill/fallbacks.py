@@ -22,12 +22,18 @@ from entdrill import redact
 from entdrill.channels import ChannelContext, LedgerEvent, LedgerState, Message, Recipient
 from entdrill.channels.base import Channel, now
 from entdrill.channels.manual import ManualChannel
+from entdrill.channels.slack import SlackChannel
+from entdrill.channels.slack_client import SlackConnection
 from entdrill.channels.video import VideoChannel
 from entdrill.drill import model
 from entdrill.drill.duration import format_duration
 from entdrill.drill.message import render
 
 log = logging.getLogger(__name__)
+
+#: Reads (``conversations.history``) a Slack channel may make per poll: Slack allows about 50
+#: a minute per app, shared by every channel of the drill and the kill switch.
+SLACK_READS_PER_POLL = 3
 
 Builder = Callable[[model.Channel, Sequence[Recipient], ChannelContext], Channel]
 
@@ -92,7 +98,22 @@ class Fallbacks:
                 template=step.instruction,
             )
 
+        self._turn = 0
+        self.slack: SlackConnection | None = None
+
     # -- context ------------------------------------------------------------------------
+
+    def share_slack(
+        self, connection: SlackConnection, read_budget: int = SLACK_READS_PER_POLL
+    ) -> None:
+        """Make every Slack-reading channel use ``connection`` (the runner's): one rate limit,
+        one ``Retry-After``, and a small read budget per poll, so no channel starves another."""
+        self.slack = connection
+        for lane in self.lanes.values():
+            if isinstance(lane.channel, SlackChannel | ManualChannel):
+                lane.channel.connection = connection
+            if isinstance(lane.channel, SlackChannel):
+                lane.channel.read_budget = read_budget
 
     def announced(self, announcement_ts: str) -> None:
         """Rebuild the threaded Slack channels now that the announcement's ``ts`` is known."""
@@ -102,6 +123,8 @@ class Fallbacks:
                 lane.channel = self.build(
                     lane.plan_channel, list(lane.audience.values()), self.context
                 )
+        if self.slack is not None:
+            self.share_slack(self.slack)
 
     @property
     def room(self) -> VideoChannel | None:
@@ -160,11 +183,15 @@ class Fallbacks:
         return _safely(lambda: lane.channel.send(message, recipients), lane.name, people, lane.name)
 
     def poll(self) -> list[LedgerEvent]:
-        """What every activated lane observed since the last poll."""
+        """What every activated lane observed since the last poll (each poll starts with the
+        next lane, so reads cut short by a rate limit are shared fairly)."""
         events: list[LedgerEvent] = []
-        for lane in self.lanes.values():
-            if lane.activated_at is not None:
-                events += _safely(lane.channel.poll, lane.name, [], lane.name)
+        lanes = [lane for lane in self.lanes.values() if lane.activated_at is not None]
+        if lanes:
+            self._turn = (self._turn + 1) % len(lanes)
+            lanes = lanes[self._turn :] + lanes[: self._turn]
+        for lane in lanes:
+            events += _safely(lane.channel.poll, lane.name, [], lane.name)
         return events
 
     def confirm(self, step: str, person_id: str, evidence: dict[str, Any]) -> bool:

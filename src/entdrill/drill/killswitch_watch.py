@@ -54,11 +54,13 @@ class StopWatch:
         registration: Registration | None,
         *,
         organisers: frozenset[str],
+        names: dict[str, str] | None = None,
         max_duration_s: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.registration = registration
         self.organisers = organisers
+        self.names = names or {}  # Slack id -> person id, to say who posted
         self.clock = clock
         self.deadline = None if max_duration_s is None else clock() + max_duration_s
         self.signalled = ""
@@ -83,8 +85,11 @@ class StopWatch:
         if self.deadline is not None and self.clock() >= self.deadline:
             return "the drill ran past recover.max_duration"
         if self.stop_post is not None:
-            return f"STOP DRILL posted in {self.channel} by {self.stop_post.user}"
+            return f"STOP DRILL posted in {self.channel} by {self.who(self.stop_post.user)}"
         return ""
+
+    def who(self, slack_id: str) -> str:
+        return self.names.get(slack_id, slack_id)
 
     def read_slack(self) -> list[StopPost]:
         """New ``STOP DRILL`` posts (every few seconds); an organiser's sets the stop reason."""

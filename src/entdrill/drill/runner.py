@@ -44,7 +44,13 @@ from entdrill.drill.fallbacks import Fallbacks
 from entdrill.drill.fault_guard import Process, injected_by, revert
 from entdrill.drill.inject import ExperimentRun, child_environment
 from entdrill.drill.killswitch_watch import StopWatch
-from entdrill.drill.ledger import Ledger, build_ledger, escalation_targets, expectations_of
+from entdrill.drill.ledger import (
+    ChannelResult,
+    Ledger,
+    build_ledger,
+    escalation_targets,
+    expectations_of,
+)
 from entdrill.drill.message import render
 from entdrill.drill.prepare import Prepared
 from entdrill.drill.timeline import Display, Timeline
@@ -151,6 +157,7 @@ class DrillRunner:
             self.stop = StopWatch(
                 registration,
                 organisers=plan.organiser_slack_ids,
+                names=self._slack_names(),
                 max_duration_s=plan.recover.max_duration_s,
                 clock=self.clock,
             )
@@ -207,6 +214,7 @@ class DrillRunner:
         oldest = f"{time.time() - 1:.6f}"
         try:
             self.slack = connect(self.prepared.context)
+            self.fallbacks.share_slack(self.slack)
             posted = self.slack.post(
                 announcement.post_in,
                 text,
@@ -287,15 +295,16 @@ class DrillRunner:
                 break
             self._tick(channels=False)
             time.sleep(self.options.tick_s)
-        room = self.fallbacks.open_room()
-        if room:
-            self._ledger(room)
+        room = self.fallbacks.open_room()  # first: the other messages link to it
+        self._ledger(room)
         for channel in self.plan.channels:
             if channel.activate != "at_start":
                 continue
             self._tick(channels=False)
             sent = self.fallbacks.activate(channel.name)
             self._ledger(sent)
+            if channel.type == "video":
+                sent = room + sent
             self._activated(channel.name, sent, why)
         for step in self.plan.manual_steps:
             sent = self.fallbacks.activate(step.name)
@@ -420,7 +429,7 @@ class DrillRunner:
                     expectation=result.to_dict()["expect"] or {},
                     delivered_share=result.delivered_share,
                     acknowledged_share=result.acknowledged_share,
-                    cause=None if result.outcome == "worked" else result.reason,
+                    cause=None if result.outcome == "worked" else _cause(result),
                     details=result.to_dict(),
                 )
                 self.timeline.record(
@@ -525,16 +534,19 @@ class DrillRunner:
     def _tick(self, *, channels: bool = True) -> None:
         """One turn of the loop: stop requests, experiments, and (every poll_s) channels."""
         for post in self.stop.read_slack():
-            data = {"user": post.user, "ts": post.ts, "text": post.text}
+            who = self.stop.who(post.user)
+            data = {"user": post.user, "person": who, "ts": post.ts, "text": post.text}
             if post.honoured:
-                self.timeline.record("killswitch", "stop_posted", data, text="STOP DRILL posted")
+                self.timeline.record(
+                    "killswitch", "stop_posted", data, text=f"STOP DRILL posted by {who}"
+                )
             else:
-                self.ignored_stops.append(post.user)
+                self.ignored_stops.append(who)
                 self.timeline.record(
                     "killswitch",
                     "stop_ignored",
                     data,
-                    text=f"STOP DRILL by {post.user} ignored: not an organiser",
+                    text=f"STOP DRILL by {who} ignored: not an organiser",
                 )
         reason = self.stop.stop_reason()
         if reason:
@@ -759,9 +771,24 @@ class DrillRunner:
             stopped.append(run.run_id)
         return stopped
 
+    def _slack_names(self) -> dict[str, str]:
+        people = [p for ps in self.prepared.groups.values() for p in ps]
+        people += [p for g in self.plan.groups for p in g.people]
+        return {p.slack: p.id for p in people if p.slack}
+
     def _mentions(self) -> list[str]:
         debrief_plan = self.plan.debrief
         if debrief_plan is None:
             return []
         people = [p for g in debrief_plan.mention for p in self.prepared.groups.get(g, [])]
         return list(dict.fromkeys(p.slack for p in people if p.slack))
+
+
+def _cause(result: ChannelResult) -> str:
+    """Why a channel fell short: the verdict's reason, and what failed (with the servers' words)."""
+    failures = "; ".join(
+        f"{cause} ({count})"
+        for cause, count in sorted(result.failures.items(), key=lambda kv: -kv[1])[:3]
+        if cause not in result.reason
+    )
+    return f"{result.reason}; failed: {failures}" if failures else result.reason
