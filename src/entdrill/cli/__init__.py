@@ -18,6 +18,7 @@ from entdrill.errors import EntdrillError
 # name -> "module:attribute"; each module owns one command or command group.
 COMMANDS: dict[str, str] = {
     "sandbox": "entdrill.cli.sandbox:sandbox",
+    "recover": "entdrill.cli.recover:recover",
 }
 
 

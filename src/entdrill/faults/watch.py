@@ -1,0 +1,195 @@
+"""What the staging control does about faults during one ``chaos run``.
+
+Chaos Toolkit skips rollbacks when a run is interrupted or its hypothesis fails, lets a failed
+action end in "completed", and turns a SIGTERM that lands inside a Python activity into a mere
+failed activity. :class:`RunWatch` closes those gaps from the control hooks:
+
+* ``begin``: refuses fault actions declared ``background`` (an interruption from a background
+  thread is lost), names the run in the ledger and notes SIGTERM (chaoslib's handler still runs);
+* ``revert_orphans``: reverts faults left by runs that died, so the baseline is honest;
+* ``activity_done``: a fault action that failed in the method, or a SIGTERM received, is a reason
+  to interrupt the experiment (the control raises ``InterruptExecution`` with it);
+* ``reconcile``: reverts every fault this process (or a dead one) left open, with SIGINT and
+  SIGTERM deferred once so a second Ctrl-C does not cut a revert in half;
+* ``annotate``: writes why the run was interrupted and what was reverted into the journal, and
+  marks the journal failed when a fault could not be reverted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from types import FrameType
+from typing import Any
+
+from entdrill.errors import InvalidArgument
+from entdrill.faults import ledger as ledger_module
+from entdrill.faults.recovery import RecoveryReport, mine_or_orphaned, orphaned, recover
+
+log = logging.getLogger(__name__)
+
+#: modules whose actions inject faults: a failure of one of them interrupts the experiment
+FAULT_MODULES = frozenset(
+    {
+        "actions.servers.actions",
+        "actions.video.actions",
+        "chaosk8s.pod.actions",
+        "chaosk8s.deployment.actions",
+        "chaosk8s.node.actions",
+        "chaosk8s.crd.actions",
+        "chaosk8s.chaosmesh.network.actions",
+    }
+)
+
+Recover = Callable[..., RecoveryReport]
+
+
+def is_fault_action(activity: dict[str, Any] | None) -> bool:
+    if not activity or activity.get("type") != "action":
+        return False
+    provider = activity.get("provider") or {}
+    return provider.get("type") == "python" and provider.get("module") in FAULT_MODULES
+
+
+def _reason(activity: dict[str, Any], run: dict[str, Any]) -> str:
+    lines = [line.strip() for line in run.get("exception") or [] if line.strip()]
+    why = lines[-1] if lines else "no detail"
+    return (
+        f"fault action {activity.get('name')!r} failed ({why}); the experiment is interrupted "
+        "because the fault it should have injected is not known to be in place"
+    )
+
+
+class RunWatch:
+    """The fault side of one experiment run (see the module docstring)."""
+
+    def __init__(self, recover_with: Recover = recover) -> None:
+        self._recover = recover_with
+        self.reset()
+
+    def reset(self) -> None:
+        self.phase = ""
+        self.interruption = ""
+        self.terminated = False
+        self.report = RecoveryReport()
+        self._previous_sigterm: Any = None
+
+    # -- start -------------------------------------------------------------------------
+
+    def begin(self, experiment: dict[str, Any]) -> None:
+        """Check the experiment's fault actions and name the run; before any side effect."""
+        self.reset()
+        background = [
+            a.get("name", "?")
+            for a in experiment.get("method", [])
+            if is_fault_action(a) and a.get("background")
+        ]
+        if background:
+            raise InvalidArgument(
+                f"fault action(s) {', '.join(map(repr, background))} cannot run in the "
+                "background: a failure there could not interrupt the experiment"
+            )
+        ledger_module.set_default_label(str(experiment.get("title", "")))
+        self._note_sigterm()
+
+    def revert_orphans(self) -> RecoveryReport:
+        """Revert faults left open by runs that died, so this run starts from a clean system."""
+        with deferred_signals():
+            leftover = self._recover(select=orphaned)
+        if leftover.reverted or leftover.failed:
+            log.warning("faults left by a run that died: %s", leftover.summary())
+        return leftover
+
+    def _note_sigterm(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        previous = signal.getsignal(signal.SIGTERM)
+        self._previous_sigterm = previous
+
+        def noted(signum: int, frame: FrameType | None) -> None:
+            self.terminated = True
+            if callable(previous):
+                previous(signum, frame)
+            else:
+                raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, noted)
+
+    # -- during ------------------------------------------------------------------------
+
+    def enter(self, phase: str) -> None:
+        self.phase = phase
+
+    def activity_done(self, activity: dict[str, Any] | None, run: dict[str, Any] | None) -> str:
+        """The reason to interrupt the experiment now, or "" to carry on."""
+        if self.phase == "rollback":
+            return ""
+        if self.terminated:
+            self.terminated = False
+            self.interruption = self.interruption or "SIGTERM received during the experiment"
+            return self.interruption
+        if self.phase != "method" or not is_fault_action(activity) or not run:
+            return ""
+        if run.get("status") == "failed":
+            self.interruption = _reason(activity or {}, run)
+            return self.interruption
+        return ""
+
+    # -- end ---------------------------------------------------------------------------
+
+    def reconcile(self) -> RecoveryReport:
+        """Revert every fault this process or a dead one left open; idempotent."""
+        with deferred_signals():
+            report = self._recover(select=mine_or_orphaned)
+        self.report.merge(report)
+        if report.reverted:
+            log.warning("reverted faults the experiment left: %s", report.summary())
+        if not report.ok:
+            log.error("FAULTS LEFT IN PLACE (%s); run `entdrill recover`", report.summary())
+        return report
+
+    def annotate(self, journal: dict[str, Any]) -> None:
+        """Write the interruption's reason and the reconciliation into the journal."""
+        journal["entdrill"] = {
+            "interrupted_because": self.interruption or None,
+            "faults": self.report.to_dict(),
+        }
+        if not self.report.ok:
+            journal["status"] = "failed"
+
+    def end(self) -> None:
+        if self._previous_sigterm is not None and (
+            threading.current_thread() is threading.main_thread()
+        ):
+            with contextlib.suppress(ValueError, TypeError):
+                signal.signal(signal.SIGTERM, self._previous_sigterm)
+        self._previous_sigterm = None
+
+
+@contextlib.contextmanager
+def deferred_signals() -> Iterator[None]:
+    """Hold off SIGINT and SIGTERM once while faults are reverted; a second one goes through."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def defer(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+        if len(received) > 1:
+            raise KeyboardInterrupt
+        log.warning(
+            "signal %d received while reverting faults: finishing the revert first "
+            "(signal again to abandon it, then run `entdrill recover`)",
+            signum,
+        )
+
+    previous = {s: signal.signal(s, defer) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
