@@ -1,13 +1,11 @@
-"""A BigBlueButton API client: checksums, call URLs and answers.
+"""A BigBlueButton API client: signed calls and parsed answers.
 
-``GET {base}/{call}?{query}&checksum={hex}`` where the checksum is the SHA-1 (or SHA-256/512)
-digest of ``call + query + shared_secret``. Answers are XML with a ``returncode`` of SUCCESS or
-FAILED and, on failure, a ``messageKey``.
+Calls are signed by :mod:`entdrill.sandbox.bbb_checksum` (shared with the sandbox's bridge).
+Answers are XML with a ``returncode`` of SUCCESS or FAILED and, on failure, a ``messageKey``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 import urllib.error
 import urllib.parse
@@ -15,31 +13,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from entdrill.errors import InvalidArgument
-
-ALGORITHMS = ("sha1", "sha256", "sha384", "sha512")
-
-
-def checksum(call: str, query: str, secret: str, algorithm: str = "sha1") -> str:
-    """The hex checksum of one API call (``query`` without the checksum parameter)."""
-    if algorithm not in ALGORITHMS:
-        raise InvalidArgument(
-            f"checksum algorithm must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}"
-        )
-    return hashlib.new(algorithm, (call + query + secret).encode()).hexdigest()
-
-
-def build_url(
-    base_url: str, call: str, params: dict[str, str], secret: str, algorithm: str = "sha1"
-) -> str:
-    """The signed URL of ``call`` on the bridge at ``base_url`` (``.../bigbluebutton/api``)."""
-    query = urllib.parse.urlencode(params)
-    signed = (
-        f"{query}&checksum={checksum(call, query, secret, algorithm)}"
-        if query
-        else (f"checksum={checksum(call, query, secret, algorithm)}")
-    )
-    return f"{base_url.rstrip('/')}/{call}?{signed}"
+from entdrill.sandbox.bbb_checksum import build_url
 
 
 @dataclass(frozen=True)

@@ -18,18 +18,25 @@ from entdrill.errors import EntdrillError
 # name -> "module:attribute"; each module owns one command or command group.
 COMMANDS: dict[str, str] = {
     "sandbox": "entdrill.cli.sandbox:sandbox",
+    "schedule": "entdrill.cli.schedule:schedule",
+    "drill": "entdrill.cli.drill:drill",
     "recover": "entdrill.cli.recover:recover",
 }
 
 
 class LazyGroup(click.Group):
-    """A group whose subcommands are imported when used, and whose errors read as sentences."""
+    """A group whose subcommands (``lazy_commands``: name -> "module:attribute") are imported
+    when used; the root group also turns library errors into sentences."""
+
+    def __init__(self, *args: Any, lazy_commands: dict[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = COMMANDS if lazy_commands is None else lazy_commands
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return sorted(self.lazy_commands)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
+        target = self.lazy_commands.get(cmd_name)
         if target is None:
             return None
         module_name, attribute = target.split(":")

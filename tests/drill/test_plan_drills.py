@@ -1,0 +1,109 @@
+"""The plans shipped under drills/: each validates, and pre_holiday is the drill the issue asks for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from entdrill.drill.plan import Plan, default_population, load_plan
+from entdrill.errors import InvalidPlan
+
+DRILLS = Path(__file__).resolve().parents[2] / "drills"
+PLANS = sorted(DRILLS.glob("*.yaml"))
+
+
+def test_there_are_plans_to_check() -> None:
+    assert DRILLS / "pre_holiday.yaml" in PLANS
+
+
+@pytest.mark.parametrize("path", PLANS, ids=[p.name for p in PLANS])
+def test_every_shipped_plan_validates(path: Path) -> None:
+    """Strictly when its experiment files exist; otherwise the only problems are the missing files."""
+    plan = load_plan(path, check_files=False)
+    missing = [e for e in plan.experiments if not e.path.exists()]
+    if not missing:
+        assert load_plan(path) == plan
+        return
+    with pytest.raises(InvalidPlan) as caught:
+        load_plan(path)
+    assert len(caught.value.problems) == len(missing)
+    assert all("does not exist" in problem for problem in caught.value.problems)
+
+
+def experiments_named_by_plans() -> list[Path]:
+    named = {e.path.resolve() for p in PLANS for e in load_plan(p, check_files=False).experiments}
+    return sorted(named)
+
+
+@pytest.mark.parametrize("experiment", experiments_named_by_plans(), ids=lambda p: p.name)
+def test_every_experiment_a_plan_names_is_a_valid_chaos_experiment(experiment: Path) -> None:
+    """The experiments are written in parallel with the plans; until they exist, say so."""
+    if not experiment.exists():
+        pytest.skip(f"{experiment.name} is not written yet")
+    from chaoslib.experiment import ensure_experiment_is_valid
+    from chaoslib.loader import load_experiment
+
+    ensure_experiment_is_valid(load_experiment(str(experiment)))
+
+
+@pytest.fixture(scope="module")
+def pre_holiday() -> Plan:
+    return load_plan(DRILLS / "pre_holiday.yaml", check_files=False)
+
+
+def test_pre_holiday_targets_the_sandbox_and_announces_in_continuite(pre_holiday: Plan) -> None:
+    assert pre_holiday.target.is_sandbox
+    assert pre_holiday.announcement.post_in == "#continuite"
+    assert pre_holiday.debrief is not None and pre_holiday.debrief.post_in == "#continuite"
+    assert [e.written for e in pre_holiday.experiments] == [
+        "../experiments/login_storm.json",
+        "../experiments/video_bridge_outage.json",
+    ]
+
+
+def test_pre_holiday_exercises_every_fallback_channel(pre_holiday: Plan) -> None:
+    kinds = {c.name: c.type for c in pre_holiday.channels}
+    assert set(kinds.values()) == {"slack", "email", "sms", "video", "statuspage"}
+    parents = pre_holiday.audience("parents-email")
+    assert parents and all(p.role == "parent" and p.email for p in parents)
+    staff_email = pre_holiday.audience("staff-email")
+    assert {p.role for p in staff_email} == {"teacher", "staff"}
+
+
+def test_pre_holiday_escalates_silent_slack_staff_to_sms(pre_holiday: Plan) -> None:
+    slack = pre_holiday.channel("staff-slack")
+    assert slack.expect.acknowledged_share is not None
+    assert slack.escalation is not None
+    assert (slack.escalation.to, slack.escalation.audience) == ("staff-sms", "not_acknowledged")
+    sms = pre_holiday.channel("staff-sms")
+    assert sms.activate == "on_escalation"
+    reachable = {p.id for p in pre_holiday.audience(sms)}
+    assert {p.id for p in pre_holiday.audience(slack)} <= reachable
+    assert all(p.phone for p in pre_holiday.audience(sms))
+
+
+def test_pre_holiday_people_are_the_sandbox_people_they_claim_to_be(pre_holiday: Plan) -> None:
+    sandbox = {p.username: p for p in default_population()}
+    listed = [person for group in pre_holiday.groups for person in group.people]
+    assert listed
+    for person in listed:
+        generated = sandbox[person.id]
+        assert (person.name, person.slack, person.email, person.phone) == (
+            generated.name,
+            generated.slack_id,
+            generated.email,
+            generated.phone,
+        )
+    assert pre_holiday.organiser_slack_ids <= {p.slack for p in listed}
+
+
+def test_the_annotated_plan_in_the_readme_validates(tmp_path: Path) -> None:
+    readme = (DRILLS.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Drills") :]
+    example = section[section.index("```yaml\n") + len("```yaml\n") :]
+    example = example[: example.index("```")]
+    path = tmp_path / "example.yaml"
+    path.write_text(example, encoding="utf-8")
+    plan = load_plan(path, check_files=False)
+    assert [c.type for c in plan.channels] == ["video", "slack", "sms"]
