@@ -43,6 +43,7 @@ def before_experiment_control(
         _watch.begin(context or {})
     except EntdrillError as error:
         raise InterruptExecution(f"cannot run this experiment: {error}") from error
+    _watch.revert_orphans()  # first, so a sandbox missing a killed replica is completed
     if configuration.get("ent_base_url"):
         configuration.setdefault("staging", "external")
         logger.info("Staging ENT: %s", configuration["ent_base_url"])
@@ -52,7 +53,6 @@ def before_experiment_control(
         except EntdrillError as error:
             raise InterruptExecution(f"cannot use the sandbox staging school: {error}") from error
         logger.info("Staging ENT: the sandbox at %s", configuration["ent_base_url"])
-    _watch.revert_orphans()
 
 
 def before_hypothesis_control(context: dict, **kwargs: Any) -> None:

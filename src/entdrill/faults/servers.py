@@ -89,7 +89,7 @@ def _process_fault(
         raise FaultError(f"{name} stopped running before it could be signalled")
     pauses = signum in STOP_SIGNALS
     undo: dict[str, Any] = {"sandbox_dir": str(target.directory), "name": name}
-    undo.update({"op": "resume", "pid": pid} if pauses else {"op": "start_component"})
+    undo.update({"op": "resume" if pauses else "start_component", "pid": pid})
 
     def apply() -> dict[str, Any]:
         target.supervisor.stop_component(name, signum)

@@ -9,7 +9,8 @@ reads the system back.
 ====================  ======================================================================
 op                    spec keys, and what it does
 ====================  ======================================================================
-``start_component``   ``sandbox_dir``, ``name``: start the component if it is not running
+``start_component``   ``sandbox_dir``, ``name``, optional ``pid`` (the process signalled, given
+                      time to finish exiting): start the component if it is not running
 ``resume``            ``sandbox_dir``, ``name``, ``pid``: SIGCONT the paused process (start the
                       component if its process is gone)
 ``set_faults``        ``sandbox_dir``, ``component``, ``url``, ``settings``: PUT the settings
@@ -30,6 +31,8 @@ from entdrill.faults.admin import AdminClient, admin_token
 from entdrill.faults.target import SandboxTarget, wait_until
 from entdrill.sandbox import processes
 from entdrill.sandbox.component import kind_of
+
+DYING_TIMEOUT_S = 15.0
 
 
 class Operation(Protocol):
@@ -60,6 +63,11 @@ class StartComponent:
         if target is None:
             return f"the sandbox of {name} is down: nothing to restart"
         pid = target.pid_of(name)
+        signalled = spec.get("pid")
+        if pid is not None and pid == signalled:
+            # The process told to end is still finishing (a graceful stop): let it, then restart.
+            wait_until(lambda: target.pid_of(name) != pid, DYING_TIMEOUT_S)
+            pid = target.pid_of(name)
         if pid is not None:
             if processes.is_paused(pid):
                 os.kill(pid, signal.SIGCONT)

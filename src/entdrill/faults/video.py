@@ -69,7 +69,12 @@ def bridge_down(
         kind="bridge_down",
         target={"component": bridge, "sandbox_dir": str(target.directory)},
         action={"stop": "SIGTERM, then SIGKILL", "pid": pid},
-        undo={"op": "start_component", "sandbox_dir": str(target.directory), "name": bridge},
+        undo={
+            "op": "start_component",
+            "sandbox_dir": str(target.directory),
+            "name": bridge,
+            "pid": pid,
+        },
         apply=apply,
     )
 
