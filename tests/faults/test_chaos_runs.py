@@ -24,6 +24,7 @@ from entdrill.faults.ledger import INJECTED, Ledger
 from entdrill.faults.recovery import recover, sandbox_problems
 from entdrill.faults.target import SandboxTarget, wait_until
 from entdrill.sandbox.faults import FaultSettings
+from entdrill.sandbox.state import read_state
 from entdrill.sandbox.supervisor import Supervisor
 from entdrill.testing import free_config
 
@@ -113,6 +114,12 @@ def test_a_signal_during_the_method_reverts_every_fault(
     )
     assert ran["entdrill"]["faults"]["ok"] is True
     assert_back_as_configured(home)
+    secrets = read_state(home / "sandbox").secrets  # type: ignore[union-attr]
+    written = "".join(
+        (home / name).read_text() for name in ("journal.json", "chaostoolkit.log", "faults.jsonl")
+    )
+    for secret in (secrets.admin_token, secrets.bridge_secret, secrets.backup_bridge_secret):
+        assert secret not in written
 
 
 def test_a_failing_fault_action_interrupts_the_run_and_says_why(

@@ -94,6 +94,14 @@ def test_faults_are_injected_in_the_foreground_and_rolled_back(path: str) -> Non
         assert any(a["provider"]["module"] in fault_modules for a in undoing)
 
 
+@pytest.mark.parametrize("path", EXPERIMENTS)
+def test_waits_come_before_activities_so_ctrl_c_is_not_held_up(path: str) -> None:
+    """chaoslib sleeps an activity's `pauses.after` in a `finally`: a Ctrl-C during the activity
+    waits the whole pause before the run stops. `pauses.before` is interrupted at once."""
+    for activity in activities(load(path)):
+        assert "after" not in activity.get("pauses", {}), activity["name"]
+
+
 def test_the_outage_length_is_a_configuration_key() -> None:
     outage = load("experiments/video_bridge_outage.json")
     assert outage["configuration"]["bridge_outage_s"] > 0
