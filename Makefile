@@ -18,6 +18,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 demo: install
+	mkdir -p .entdrill
 	$(BIN)/chaos --log-file .entdrill/chaostoolkit.log run --journal-path .entdrill/journal-smoke.json experiments/smoke.json
 
 lint: install

@@ -123,17 +123,17 @@ def test_no_blackouts_is_an_empty_list() -> None:
     assert parse_blackouts([], "blackouts") == []
 
 
-def test_unquoted_times_are_refused_with_the_number_yaml_made_of_them() -> None:
-    data, _ = load_yaml("blackouts:\n  - {weekly: [mon], from: 8:00, until: 12:00}\n", "test.yaml")
+def test_unquoted_times_are_refused_with_the_text_yaml_kept() -> None:
+    data, _ = load_yaml("blackouts:\n  - {weekly: [mon], from: 08:00, until: 09:30}\n", "test.yaml")
     assert problems(data["blackouts"]) == [
         (
             "blackouts[0].from",
-            'write the time in quotes, "8:00": unquoted, YAML reads a time '
+            'write the time in quotes, "08:00": unquoted, YAML reads a time '
             "such as 7:45 as the number 465",
         ),
         (
             "blackouts[0].until",
-            'write the time in quotes, "12:00": unquoted, YAML reads a time '
+            'write the time in quotes, "09:30": unquoted, YAML reads a time '
             "such as 7:45 as the number 465",
         ),
     ]

@@ -137,8 +137,8 @@ def test_an_unquoted_time_in_a_plan_is_refused_at_its_line(tmp_path: Path) -> No
     path.write_text("schedule:\n  zone: C\n  at: 7:45\n", encoding="utf-8")
     error = one_error(run("--plan", str(path)))
     assert error == (
-        f'Error: {path}:3: schedule.at: write the time in quotes, "7:45": unquoted, '
-        "YAML reads a time such as 7:45 as the number 465"
+        f"Error: {path}:3: schedule.at: 7:45 without quotes is read as the number 465 "
+        '(YAML 1.1 base 60): write "7:45" in quotes'
     )
 
 

@@ -164,14 +164,18 @@ def test_blackouts_end_after_they_start_and_name_real_days() -> None:
     text = replace(VALID_PLAN, "end: 2026-06-19", "end: 2026-06-01")
     assert only(text).field == "schedule.blackouts[0].end"
     text = replace(VALID_PLAN, "start: 2026-06-15", "start: 2026-02-30")
-    assert only(text).message == '"2026-02-30" is not a day that exists'
+    assert only(text).message == "expected a date YYYY-MM-DD, got '2026-02-30'"
     text = replace(VALID_PLAN, 'until: "12:00"', 'until: "07:00"')
     assert only(text).field == "schedule.blackouts[1].until"
 
 
 def test_schedule_time_zone_must_exist() -> None:
     text = replace(VALID_PLAN, '  at: "07:45"\n', '  at: "07:45"\n  timezone: Europe/Atlantis\n')
-    assert only(text).message == '"Europe/Atlantis" is not a known time zone (such as Europe/Paris)'
+    problem = only(text)
+    assert problem.field == "schedule.timezone"
+    assert (
+        problem.message == "expected an IANA time zone such as Europe/Paris, got 'Europe/Atlantis'"
+    )
 
 
 def test_from_sandbox_needs_the_sandbox_target() -> None:

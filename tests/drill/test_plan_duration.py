@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from entdrill.drill.duration import format_duration, parse_duration, parse_hhmm, parse_local
+from entdrill.drill.duration import format_duration, parse_duration
 
 
 @pytest.mark.parametrize(
@@ -28,14 +26,3 @@ def test_malformed_durations_are_refused(text: str) -> None:
 @given(st.integers(min_value=0, max_value=10 * 24 * 3600))
 def test_formatting_a_duration_reads_back_the_same_seconds(seconds: int) -> None:
     assert parse_duration(format_duration(seconds)) == seconds
-
-
-def test_times_of_day_and_local_dates() -> None:
-    assert parse_hhmm("07:45") == time(7, 45)
-    with pytest.raises(ValueError):
-        parse_hhmm("24:00")
-    assert parse_local("2026-06-15") == date(2026, 6, 15)
-    assert parse_local("2026-06-15 08:00") == datetime(2026, 6, 15, 8, 0)
-    assert parse_local("2026-06-15T08:00:30") == datetime(2026, 6, 15, 8, 0, 30)
-    with pytest.raises(ValueError):
-        parse_local("2026-02-30")

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, time
+from datetime import datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from entdrill.calendar import ScheduleSpec, in_blackout
 from entdrill.drill.message import DRILL_LABEL, render
 from entdrill.drill.plan import (
-    Blackout,
     Escalation,
     Expectation,
     Person,
     Plan,
-    WeeklyBlackout,
     default_population,
     load_plan,
 )
@@ -52,20 +52,20 @@ def test_valid_plan_loads_into_typed_frozen_model(plan: Plan, tmp_path: Path) ->
         plan.name = "other"  # type: ignore[misc]
 
 
-def test_schedule_is_parsed_with_its_blackouts(plan: Plan) -> None:
+def test_schedule_is_parsed_by_the_calendar_with_its_blackouts(plan: Plan) -> None:
     schedule = plan.schedule
-    assert schedule is not None
+    assert isinstance(schedule, ScheduleSpec)
     assert (schedule.zone, schedule.school_days_before, schedule.at) == ("B", 3, time(7, 45))
     assert schedule.timezone == "Europe/Paris"
+    paris = ZoneInfo("Europe/Paris")
     exams, hours = schedule.blackouts
-    assert exams == Blackout(date(2026, 6, 15), date(2026, 6, 19), "exams")
-    assert exams.covers(datetime(2026, 6, 19, 23, 0)) and not exams.covers(
-        datetime(2026, 6, 20, 0, 1)
-    )
-    assert isinstance(hours, WeeklyBlackout) and hours.days == (0, 1)
-    assert hours.covers(datetime(2026, 3, 2, 9, 0))  # a Monday
-    assert not hours.covers(datetime(2026, 3, 2, 7, 45))
-    assert not hours.covers(datetime(2026, 3, 4, 9, 0))  # a Wednesday
+    assert exams.reason == "exams"
+    assert exams.covers(datetime(2026, 6, 19, 23, 0, tzinfo=paris))
+    assert not exams.covers(datetime(2026, 6, 20, 0, 1, tzinfo=paris))
+    assert hours.covers(datetime(2026, 3, 2, 9, 0, tzinfo=paris))  # a Monday
+    assert not hours.covers(datetime(2026, 3, 2, 7, 45, tzinfo=paris))
+    assert not hours.covers(datetime(2026, 3, 4, 9, 0, tzinfo=paris))  # a Wednesday
+    assert in_blackout(schedule.blackouts, datetime(2026, 6, 16, 7, 45, tzinfo=paris)) is exams
 
 
 def test_audience_is_the_channel_allow_list_with_sandbox_people_resolved(plan: Plan) -> None:

@@ -9,13 +9,14 @@ The document is read defensively: a value of the wrong type was already reported
 from __future__ import annotations
 
 import difflib
-from datetime import date, datetime
+import re
 from pathlib import Path
 from typing import Any, get_args
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from entdrill.calendar.fields import InvalidSchedule
+from entdrill.calendar.spec import parse_schedule
 from entdrill.drill import experiment_refs, message
-from entdrill.drill.duration import parse_duration, parse_hhmm, parse_local
+from entdrill.drill.duration import parse_duration
 from entdrill.drill.model import ChannelType
 from entdrill.drill.problem import FieldPath, Problem, format_path, quote
 from entdrill.drill.yaml_safe import YamlDocument
@@ -346,51 +347,20 @@ def _check_templates(check: _Checker, data: dict[str, Any], channel_types: dict[
 
 
 def _check_schedule(check: _Checker, schedule: dict[str, Any]) -> None:
-    zone = schedule.get("timezone")
-    if isinstance(zone, str):
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            check.add(
-                ("schedule", "timezone"),
-                f"{quote(zone)} is not a known time zone (such as Europe/Paris)",
-            )
-    for i, blackout in _items(schedule.get("blackouts")):
-        where: FieldPath = ("schedule", "blackouts", i)
-        if "weekly" in blackout:
-            start, end = blackout.get("from"), blackout.get("until")
-            if _hhmm_order(start, end) is False:
-                check.add(
-                    (*where, "until"),
-                    f"{end} is not after from ({start}): a weekly window ends after it starts",
-                )
-            continue
-        moments: dict[str, date | datetime] = {}
-        for key in ("start", "end"):
-            value = blackout.get(key)
-            if not isinstance(value, str):
-                continue
-            try:
-                moments[key] = parse_local(value)
-            except ValueError:
-                check.add((*where, key), f"{quote(value)} is not a day that exists")
-        if len(moments) == 2 and _as_datetime(moments["end"], end=True) < _as_datetime(
-            moments["start"]
-        ):
-            check.add((*where, "end"), "is before start: a blackout ends after it starts")
-
-
-def _hhmm_order(start: Any, end: Any) -> bool | None:
-    """Whether ``end`` is after ``start`` (times of day), or None when either is not one."""
-    if not isinstance(start, str) or not isinstance(end, str):
-        return None
+    """The calendar's own reading of the section: days that exist, windows that end after they
+    start, time zones that exist, zones with data (one parser for plans and `entdrill schedule`)."""
+    if not schedule:
+        return
     try:
-        return parse_hhmm(end) > parse_hhmm(start)
-    except ValueError:
-        return None  # the schema said so
+        parse_schedule(schedule)
+    except InvalidSchedule as error:
+        for path, sentence in error.fields:
+            check.add(_field_path(path), sentence)
 
 
-def _as_datetime(moment: date | datetime, *, end: bool = False) -> datetime:
-    if isinstance(moment, datetime):
-        return moment
-    return datetime.combine(moment, datetime.max.time() if end else datetime.min.time())
+def _field_path(dotted: str) -> FieldPath:
+    """``schedule.blackouts[0].end`` -> ``("schedule", "blackouts", 0, "end")``."""
+    parts: list[str | int] = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", dotted):
+        parts.append(int(index) if index else name)
+    return tuple(parts)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
 
 _DURATION = re.compile(r"^(?=\d)(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
 _HHMM = re.compile(r"^(?P<h>[01]\d|2[0-3]):(?P<m>[0-5]\d)$")
@@ -30,23 +29,3 @@ def format_duration(seconds: float) -> str:
         f"{secs}s" if secs else "",
     ]
     return "".join(parts) or "0s"
-
-
-def parse_hhmm(text: str) -> time:
-    """``"07:45"`` -> ``time(7, 45)``; ``ValueError`` otherwise."""
-    match = _HHMM.match(text)
-    if not match:
-        raise ValueError(f'{text!r} is not a time of day such as "07:45"')
-    return time(int(match.group("h")), int(match.group("m")))
-
-
-def parse_local(text: str) -> date | datetime:
-    """A date (``2025-06-10``) or a naive local datetime (``2025-06-10 08:00``).
-
-    ``ValueError`` when the text has another shape or names a day that does not exist.
-    """
-    if not _LOCAL.match(text):
-        raise ValueError(f"{text!r} is not a date such as 2025-06-10 or a local time")
-    if len(text) == 10:
-        return date.fromisoformat(text)
-    return datetime.fromisoformat(text.replace(" ", "T"))

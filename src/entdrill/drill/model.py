@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from entdrill.calendar.spec import ScheduleSpec
 from entdrill.sandbox import population
 from entdrill.sandbox.config import SandboxConfig
 
 ChannelType = Literal["slack", "email", "sms", "video", "statuspage", "manual"]
-DEFAULT_TIMEZONE = "Europe/Paris"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: Where each secret of a staging target is read from when the plan does not say.
 DEFAULT_SECRET_ENV: dict[str, str] = {
     "slack_token": "SLACK_BOT_TOKEN",
@@ -187,44 +185,6 @@ class Debrief:
 
 
 @dataclass(frozen=True)
-class Blackout:
-    """No drill from ``start`` to ``end`` (naive local times; a date-only end covers that day)."""
-
-    start: date | datetime
-    end: date | datetime
-    reason: str
-
-    def covers(self, moment: datetime) -> bool:
-        """True when the naive local ``moment`` falls inside the blackout."""
-        start = self.start if isinstance(self.start, datetime) else _day_start(self.start)
-        end = self.end if isinstance(self.end, datetime) else _day_end(self.end)
-        return start <= moment <= end
-
-
-@dataclass(frozen=True)
-class WeeklyBlackout:
-    """No drill on ``days`` (0 = Monday) from ``start`` to ``end`` local time."""
-
-    days: tuple[int, ...]
-    start: time
-    end: time
-    reason: str
-    school: str = ""
-
-    def covers(self, moment: datetime) -> bool:
-        return moment.weekday() in self.days and self.start <= moment.time() < self.end
-
-
-@dataclass(frozen=True)
-class Schedule:
-    zone: Literal["A", "B", "C", "Corse"]
-    school_days_before: int
-    at: time
-    timezone: str = DEFAULT_TIMEZONE
-    blackouts: tuple[Blackout | WeeklyBlackout, ...] = ()
-
-
-@dataclass(frozen=True)
 class Recover:
     max_duration_s: float | None = None
     close_incident: bool = True
@@ -247,7 +207,7 @@ class Plan:
     experiments: tuple[ExperimentRef, ...] = ()
     manual_steps: tuple[ManualStep, ...] = ()
     debrief: Debrief | None = None
-    schedule: Schedule | None = None
+    schedule: ScheduleSpec | None = None
     recover: Recover = Recover()
     document: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
@@ -307,11 +267,3 @@ class Plan:
 def default_population() -> tuple[population.Person, ...]:
     """The people of a sandbox with the default configuration (deterministic)."""
     return tuple(population.generate(SandboxConfig()))
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min)
-
-
-def _day_end(day: date) -> datetime:
-    return datetime.combine(day, time.max)

@@ -13,15 +13,13 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from entdrill.calendar.spec import parse_schedule
 from entdrill.drill import checks, inline_secrets
-from entdrill.drill.duration import parse_duration, parse_hhmm, parse_local
+from entdrill.drill.duration import parse_duration
 from entdrill.drill.message import DRILL_LABEL
 from entdrill.drill.model import (
     DEFAULT_SECRET_ENV,
-    DEFAULT_TIMEZONE,
-    WEEKDAYS,
     Announcement,
-    Blackout,
     Channel,
     Debrief,
     Escalation,
@@ -33,9 +31,7 @@ from entdrill.drill.model import (
     Plan,
     Recover,
     SandboxSelector,
-    Schedule,
     Target,
-    WeeklyBlackout,
     default_population,
 )
 from entdrill.drill.problem import Problem, is_within, sorted_unique
@@ -50,7 +46,6 @@ __all__ = [
     "DEFAULT_SECRET_ENV",
     "DRILL_LABEL",
     "Announcement",
-    "Blackout",
     "Channel",
     "Debrief",
     "Escalation",
@@ -62,9 +57,7 @@ __all__ = [
     "Plan",
     "Recover",
     "SandboxSelector",
-    "Schedule",
     "Target",
-    "WeeklyBlackout",
     "check_plan",
     "default_population",
     "load_plan",
@@ -154,7 +147,7 @@ def _build(data: dict[str, Any], path: Path, digest: str, doc: YamlDocument) -> 
             include=tuple(debrief.get("include", Debrief.include)),
             mention=tuple(debrief.get("mention", ())),
         ),
-        schedule=None if schedule is None else _schedule(schedule),
+        schedule=None if schedule is None else parse_schedule(schedule),
         recover=Recover(
             max_duration_s=parse_duration(recover["max_duration"])
             if "max_duration" in recover
@@ -230,30 +223,4 @@ def _channel(value: dict[str, Any], line: int) -> Channel:
         activate=value.get("activate", "at_start"),
         line=line,
         **settings,
-    )
-
-
-def _schedule(value: dict[str, Any]) -> Schedule:
-    blackouts: list[Blackout | WeeklyBlackout] = []
-    for item in value.get("blackouts", []):
-        if "weekly" in item:
-            blackouts.append(
-                WeeklyBlackout(
-                    days=tuple(WEEKDAYS.index(d) for d in item["weekly"]),
-                    start=parse_hhmm(item["from"]),
-                    end=parse_hhmm(item["until"]),
-                    reason=item["reason"],
-                    school=item.get("school", ""),
-                )
-            )
-        else:
-            blackouts.append(
-                Blackout(parse_local(item["start"]), parse_local(item["end"]), item["reason"])
-            )
-    return Schedule(
-        zone=value["zone"],
-        school_days_before=value["school_days_before"],
-        at=parse_hhmm(value["at"]),
-        timezone=value.get("timezone", DEFAULT_TIMEZONE),
-        blackouts=tuple(blackouts),
     )
