@@ -8,6 +8,7 @@ rollback strategy, so only the staging control and the ledger can revert their f
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
@@ -32,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent / "experiments"
 BIN = Path(sys.executable).parent
 FAULTS_IN_WAIT = 4
+STORM_MODULE = "actions.login.actions"
+STORM_ACTIVITIES = {"start_login_storm", "stop_login_storm", "login_storm_report"}
 
 
 @pytest.fixture(scope="module")
@@ -228,4 +231,56 @@ def test_a_failed_hypothesis_still_ends_with_the_bridge_restored(
     degraded = next(r for r in ran["run"] if r["activity"]["name"] == "join-on-the-degraded-bridge")
     assert degraded["output"]["ok"] and degraded["output"]["seconds"] >= 0.8
     assert [r["status"] for r in ran["rollbacks"]] == ["succeeded"]
+    assert_back_as_configured(home)
+
+
+def runnable(home: Path, name: str) -> Path:
+    """``experiments/<name>.json``, without its login storm while the storm is not on the branch."""
+    path = ROOT / "experiments" / f"{name}.json"
+    if importlib.util.find_spec(STORM_MODULE) is not None:
+        return path
+    experiment = json.loads(path.read_text())
+    for key in ("method", "rollbacks"):
+        experiment[key] = [
+            a for a in experiment[key] if a["provider"]["func"] not in STORM_ACTIVITIES
+        ]
+    stripped = home / f"{name}-without-storm.json"
+    stripped.write_text(json.dumps(experiment))
+    return stripped
+
+
+def test_the_server_loss_experiment_holds_with_one_replica_lost(
+    home: Path, run_env: dict[str, str]
+) -> None:
+    process = chaos(home, run_env, runnable(home, "server_loss"),
+                    "--var", "fault_after_s:int=0", "--var", "loss_observed_s:int=1",
+                    "--var", "storm_duration_s:int=10", "--var", "sample_logins:int=10")  # fmt: skip
+    assert process.wait(120) == 0, output(home)
+    ran = journal(home)
+    assert (ran["status"], ran["deviated"]) == ("completed", False)
+    left = next(r for r in ran["run"] if r["activity"]["name"] == "replicas-left")
+    assert left["output"]["running"] == 1  # the hypothesis after was checked with a replica lost
+    (after,) = ran["steady_states"]["after"]["probes"]
+    assert after["output"]["success_ratio"] == 1.0
+    restored = next(
+        r for r in ran["rollbacks"] if r["activity"]["name"] == "restore-the-ent-replicas"
+    )
+    assert restored["status"] == "succeeded" and len(restored["output"]["reverted"]) == 1
+    assert_back_as_configured(home)
+
+
+def test_the_session_store_loss_experiment_measures_the_relogin_wave(
+    home: Path, run_env: dict[str, str]
+) -> None:
+    process = chaos(home, run_env, runnable(home, "session_store_loss"),
+                    "--var", "session_loss_at_s:int=0", "--var", "storm_duration_s:int=10",
+                    "--var", "relogin_wave_logins:int=20", "--var", "relogin_wave_concurrency:int=10",
+                    "--var", "sample_logins:int=10")  # fmt: skip
+    assert process.wait(120) == 0, output(home)
+    ran = journal(home)
+    assert (ran["status"], ran["deviated"]) == ("completed", False)
+    lost = next(r for r in ran["run"] if r["activity"]["name"] == "lose-the-session-store")
+    assert lost["output"]["canary_sent_back_to_cas"] is True
+    wave = next(r for r in ran["run"] if r["activity"]["name"] == "relogin-wave")
+    assert wave["output"]["count"] == 20 and wave["output"]["success_ratio"] == 1.0
     assert_back_as_configured(home)
