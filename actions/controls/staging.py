@@ -12,7 +12,8 @@ activities through the configuration, and stops it afterwards only if it started
 that cannot start interrupts the experiment with the reason.
 
 Faults: before the experiment, faults left open by runs that died are reverted; a fault action
-that fails in the method (or a SIGTERM) interrupts the experiment, and the journal's
+that fails in the method (or a SIGINT or SIGTERM, even one chaoslib or Python let slip)
+interrupts the experiment, and the journal's
 ``entdrill.interrupted_because`` says why; after the experiment, whatever its outcome (success,
 failed hypothesis, failed action, Ctrl-C, SIGTERM), every fault this run left in the ledger is
 reverted and the journal's ``entdrill.faults`` says what was done. A fault that cannot be
@@ -74,8 +75,16 @@ def before_rollback_control(context: dict, **kwargs: Any) -> None:
     _watch.enter("rollback")
 
 
+def before_activity_control(context: dict, **kwargs: Any) -> None:
+    """Do not start another activity once SIGINT or SIGTERM was received."""
+    reason = _watch.activity_starting(context)
+    if reason:
+        logger.error("Interrupting the experiment: %s", reason)
+        raise InterruptExecution(reason)
+
+
 def after_activity_control(context: dict, state: dict = None, **kwargs: Any) -> None:
-    """Interrupt the experiment when a fault action failed or SIGTERM was received."""
+    """Interrupt the experiment when a fault action failed or a signal was received."""
     reason = _watch.activity_done(context, state)
     if reason:
         logger.error("Interrupting the experiment: %s", reason)

@@ -109,7 +109,7 @@ def test_a_signal_during_the_method_reverts_every_fault(
     process.send_signal(signum)
     assert process.wait(90) == 1, output(home)
     ran = journal(home)
-    assert ran["status"] == "interrupted"
+    assert ran["status"] == "interrupted", output(home)
     assert ran["rollbacks"] == []  # chaos skipped them, as it does on interruption
     reverted = ran["entdrill"]["faults"]["reverted"]
     assert sorted(r["kind"] for r in reverted) == sorted(
@@ -283,4 +283,25 @@ def test_the_session_store_loss_experiment_measures_the_relogin_wave(
     assert lost["output"]["canary_sent_back_to_cas"] is True
     wave = next(r for r in ran["run"] if r["activity"]["name"] == "relogin-wave")
     assert wave["output"]["count"] == 20 and wave["output"]["success_ratio"] == 1.0
+    assert_back_as_configured(home)
+
+
+def test_a_ctrl_c_whose_keyboard_interrupt_is_lost_still_stops_the_run(
+    home: Path, run_env: dict[str, str]
+) -> None:
+    env = {**run_env, "PYTHONPATH": str(ROOT)}  # for tests.faults.swallower
+    process = chaos(home, env, HERE / "swallowed_interrupt.json")
+    wait_for_faults(home, process, 1)
+    log = home / "chaostoolkit.log"
+    assert wait_until(lambda: "Probe: swallow-the-interrupt" in log.read_text(), 30.0), output(home)
+    time.sleep(0.5)
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    assert process.wait(90) == 1, output(home)
+    assert time.monotonic() - started < 20  # not the 30 s sleep plus the 60 s pause
+    ran = journal(home)
+    assert ran["status"] == "interrupted", output(home)
+    assert "swallowed a KeyboardInterrupt" in log.read_text()
+    assert ran["entdrill"]["interrupted_because"] == "SIGINT received during the experiment"
+    assert "should-not-run" not in [r["activity"]["name"] for r in ran["run"]]
     assert_back_as_configured(home)

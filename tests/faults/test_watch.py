@@ -66,24 +66,31 @@ def test_background_fault_actions_are_refused_before_anything_runs() -> None:
         watch.begin({"title": "t", "method": [{**KILL, "background": True}]})
 
 
-def test_begin_names_the_run_and_sigterm_is_noted_then_passed_on() -> None:
-    recover = FakeRecover()
-    watch = RunWatch(recover)
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_begin_names_the_run_and_a_signal_is_noted_then_passed_on(signum: signal.Signals) -> None:
+    watch = RunWatch(FakeRecover())
     received: list[int] = []
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: received.append(signum))
+    previous = signal.signal(signum, lambda number, frame: received.append(number))
     try:
         watch.begin({"title": "Server loss", "method": [KILL]})
         assert default_label() == "Server loss"
-        os.kill(os.getpid(), signal.SIGTERM)
-        assert received == [signal.SIGTERM]  # chaoslib's handler still runs
+        os.kill(os.getpid(), signum)  # chaoslib's handler still runs; its exception may be lost
+        assert received == [signum]
         watch.enter("method")
-        reason = watch.activity_done(PROBE, SUCCEEDED)
-        assert reason == "SIGTERM received during the experiment"
+        reason = watch.activity_starting(PROBE)
+        assert reason == f"{signum.name} received during the experiment"
         assert watch.activity_done(PROBE, SUCCEEDED) == ""  # said once
         watch.end()
-        assert signal.getsignal(signal.SIGTERM) is not None
+        assert signal.getsignal(signum) is not None and received == [signum]
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signum, previous)
+
+
+def test_a_signal_during_rollbacks_does_not_stop_them() -> None:
+    watch = RunWatch(FakeRecover())
+    watch.signalled = "SIGINT"
+    watch.enter("rollback")
+    assert watch.activity_starting(KILL) == "" and watch.activity_done(KILL, FAILED) == ""
 
 
 def test_reconcile_reverts_mine_or_orphaned_and_annotates_the_journal() -> None:

@@ -5,10 +5,12 @@ action end in "completed", and turns a SIGTERM that lands inside a Python activi
 failed activity. :class:`RunWatch` closes those gaps from the control hooks:
 
 * ``begin``: refuses fault actions declared ``background`` (an interruption from a background
-  thread is lost), names the run in the ledger and notes SIGTERM (chaoslib's handler still runs);
+  thread is lost), names the run in the ledger and notes SIGINT and SIGTERM (chaoslib's handlers
+  still run);
 * ``revert_orphans``: reverts faults left by runs that died, so the baseline is honest;
-* ``activity_done``: a fault action that failed in the method, or a SIGTERM received, is a reason
-  to interrupt the experiment (the control raises ``InterruptExecution`` with it);
+* ``activity_starting``, ``activity_done``: a signal received (even one whose exception was
+  lost), or a fault action that failed in the method, is a reason to interrupt the experiment
+  (the control raises ``InterruptExecution`` with it), except during rollbacks;
 * ``reconcile``: reverts every fault this process (or a dead one) left open, with SIGINT and
   SIGTERM deferred once so a second Ctrl-C does not cut a revert in half;
 * ``annotate``: writes why the run was interrupted and what was reverted into the journal, and
@@ -73,9 +75,9 @@ class RunWatch:
     def reset(self) -> None:
         self.phase = ""
         self.interruption = ""
-        self.terminated = False
+        self.signalled = ""  # "SIGINT" or "SIGTERM" once received, until acted upon
         self.report = RecoveryReport()
-        self._previous_sigterm: Any = None
+        self._previous: dict[int, Any] = {}
 
     # -- start -------------------------------------------------------------------------
 
@@ -93,7 +95,7 @@ class RunWatch:
                 "background: a failure there could not interrupt the experiment"
             )
         ledger_module.set_default_label(str(experiment.get("title", "")))
-        self._note_sigterm()
+        self._note_signals()
 
     def revert_orphans(self) -> RecoveryReport:
         """Revert faults left open by runs that died, so this run starts from a clean system."""
@@ -103,40 +105,53 @@ class RunWatch:
             log.warning("faults left by a run that died: %s", leftover.summary())
         return leftover
 
-    def _note_sigterm(self) -> None:
+    def _note_signals(self) -> None:
+        """Remember SIGINT and SIGTERM, then let chaoslib's handlers raise as before.
+
+        The exceptions those handlers raise can be lost: chaoslib turns one raised inside a Python
+        activity into a failed activity, and CPython drops one raised inside a finalizer
+        (``Exception ignored in ...``). The note survives, and the next activity boundary acts.
+        """
         if threading.current_thread() is not threading.main_thread():
             return
-        previous = signal.getsignal(signal.SIGTERM)
-        self._previous_sigterm = previous
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(signum)
+            self._previous[signum] = previous
 
-        def noted(signum: int, frame: FrameType | None) -> None:
-            self.terminated = True
-            if callable(previous):
-                previous(signum, frame)
-            else:
-                raise KeyboardInterrupt
+            def noted(number: int, frame: FrameType | None, previous: Any = previous) -> None:
+                self.signalled = signal.Signals(number).name
+                if callable(previous):
+                    previous(number, frame)
+                else:
+                    raise KeyboardInterrupt
 
-        signal.signal(signal.SIGTERM, noted)
+            signal.signal(signum, noted)
 
     # -- during ------------------------------------------------------------------------
 
     def enter(self, phase: str) -> None:
         self.phase = phase
 
+    def activity_starting(self, activity: dict[str, Any] | None) -> str:
+        """The reason not to start ``activity`` (a signal was received), or ""."""
+        return self._signal_reason()
+
     def activity_done(self, activity: dict[str, Any] | None, run: dict[str, Any] | None) -> str:
         """The reason to interrupt the experiment now, or "" to carry on."""
-        if self.phase == "rollback":
-            return ""
-        if self.terminated:
-            self.terminated = False
-            self.interruption = self.interruption or "SIGTERM received during the experiment"
-            return self.interruption
-        if self.phase != "method" or not is_fault_action(activity) or not run:
-            return ""
+        reason = self._signal_reason()
+        if reason or self.phase != "method" or not is_fault_action(activity) or not run:
+            return reason
         if run.get("status") == "failed":
             self.interruption = _reason(activity or {}, run)
             return self.interruption
         return ""
+
+    def _signal_reason(self) -> str:
+        if not self.signalled or self.phase == "rollback":
+            return ""
+        self.interruption = self.interruption or f"{self.signalled} received during the experiment"
+        self.signalled = ""
+        return self.interruption
 
     # -- end ---------------------------------------------------------------------------
 
@@ -161,12 +176,12 @@ class RunWatch:
             journal["status"] = "failed"
 
     def end(self) -> None:
-        if self._previous_sigterm is not None and (
-            threading.current_thread() is threading.main_thread()
-        ):
-            with contextlib.suppress(ValueError, TypeError):
-                signal.signal(signal.SIGTERM, self._previous_sigterm)
-        self._previous_sigterm = None
+        """Put back the signal handlers found at ``begin``."""
+        if threading.current_thread() is threading.main_thread():
+            for signum, handler in self._previous.items():
+                with contextlib.suppress(ValueError, TypeError):
+                    signal.signal(signum, handler)
+        self._previous = {}
 
 
 @contextlib.contextmanager
