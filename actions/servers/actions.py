@@ -4,15 +4,17 @@ Every action records its fault in the ledger before injecting it, verifies it to
 returns what it did; the staging control reverts whatever is left when the experiment ends.
 """
 
-from entdrill.faults import servers
-from entdrill.faults.activity import run_fault
+from entdrill.faults import k8s, servers
+from entdrill.faults.activity import call_fault, run_fault
 
 __all__ = [
     "hang_replica",
     "kill_replica",
     "lose_session_store",
+    "restore_deployment",
     "restore_replicas",
     "resume_replica",
+    "scale_deployment",
 ]
 
 
@@ -75,3 +77,37 @@ def lose_session_store(configuration: dict = None, secrets: dict = None) -> dict
     Returns the sessions lost and the counts before and after.
     """
     return run_fault(servers.lose_session_store, configuration)
+
+
+def scale_deployment(
+    name: str = "bridge",
+    replicas: int = 0,
+    namespace: str = "entdrill-staging",
+    configuration: dict = None,
+    secrets: dict = None,
+) -> dict:
+    """Scale a Kubernetes Deployment, recorded in the fault ledger so it is always scaled back.
+
+    name: the Deployment. replicas: the count to scale it to (0: everything gone).
+    namespace: its namespace. The cluster is reached as chaostoolkit-kubernetes does; the
+    recorded undo (`entdrill recover`, the staging control) uses the kubeconfig or environment.
+    Returns the replica count before and after.
+    """
+    context = (secrets or {}).get("KUBERNETES_CONTEXT", "")
+    return call_fault(
+        k8s.scale_deployment, name, replicas, namespace, context=context, secrets=secrets
+    )
+
+
+def restore_deployment(
+    name: str = "bridge",
+    namespace: str = "entdrill-staging",
+    configuration: dict = None,
+    secrets: dict = None,
+) -> dict:
+    """Scale a Kubernetes Deployment back to the replica count recorded before `scale_deployment`.
+
+    name: the Deployment. namespace: its namespace.
+    Returns the faults reverted.
+    """
+    return call_fault(k8s.restore_deployment, name, namespace)

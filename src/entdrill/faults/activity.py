@@ -30,7 +30,18 @@ def run_fault(
     name = getattr(injector, "__name__", "fault")
     try:
         target = SandboxTarget.from_configuration(configuration)
-        result = injector(target, **arguments)
+    except EntdrillError as error:
+        raise ActivityFailed(f"{name}: {error}") from error
+    return call_fault(injector, target, **arguments)
+
+
+def call_fault(
+    injector: Callable[..., dict[str, Any]], *args: Any, **arguments: Any
+) -> dict[str, Any]:
+    """Call ``injector``; entdrill's errors become ActivityFailed; log and return what it did."""
+    name = getattr(injector, "__name__", "fault")
+    try:
+        result = injector(*args, **arguments)
     except EntdrillError as error:
         raise ActivityFailed(f"{name}: {error}") from error
     result = redact.redact(result)

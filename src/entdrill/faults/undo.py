@@ -16,6 +16,8 @@ op                    spec keys, and what it does
 ``set_faults``        ``sandbox_dir``, ``component``, ``url``, ``settings``: PUT the settings
                       the fault replaced (``before``) on ``url``'s ``/_admin/faults``
 ``none``              ``reason``: nothing to undo (an instantaneous fault: sessions lost)
+``k8s_scale``         ``namespace``, ``name``, ``replicas``, ``context``: scale a Kubernetes
+                      Deployment back to the replica count it had
 ====================  ======================================================================
 """
 
@@ -24,13 +26,16 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from entdrill.errors import FaultError
 from entdrill.faults.admin import AdminClient, admin_token
 from entdrill.faults.target import SandboxTarget, wait_until
 from entdrill.sandbox import processes
 from entdrill.sandbox.component import kind_of
+
+if TYPE_CHECKING:
+    from entdrill.faults.k8s import Deployments
 
 DYING_TIMEOUT_S = 15.0
 
@@ -156,9 +161,39 @@ class Nothing:
         return None
 
 
+class K8sScale:
+    """The ``k8s_scale`` undo operation: set the recorded replica count back."""
+
+    def __init__(self, deployments: Deployments | None = None) -> None:
+        self.deployments = deployments
+
+    def _api(self, spec: dict[str, Any]) -> Deployments:
+        from entdrill.faults.k8s import KubernetesDeployments
+
+        return self.deployments or KubernetesDeployments(str(spec.get("context", "")))
+
+    def revert(self, spec: dict[str, Any]) -> str:
+        namespace, name, replicas = spec["namespace"], spec["name"], int(spec["replicas"])
+        api = self._api(spec)
+        if api.replicas(namespace, name) == replicas:
+            return f"deployment {namespace}/{name} already at {replicas} replica(s)"
+        api.scale(namespace, name, replicas)
+        return f"scaled deployment {namespace}/{name} back to {replicas} replica(s)"
+
+    def check(self, spec: dict[str, Any]) -> str | None:
+        namespace, name, replicas = spec["namespace"], spec["name"], int(spec["replicas"])
+        found = self._api(spec).replicas(namespace, name)
+        return (
+            None
+            if found == replicas
+            else f"{namespace}/{name} has {found} replicas, not {replicas}"
+        )
+
+
 OPERATIONS: dict[str, Operation] = {
     "start_component": StartComponent(),
     "resume": Resume(),
     "set_faults": SetFaults(),
     "none": Nothing(),
+    "k8s_scale": K8sScale(),
 }
