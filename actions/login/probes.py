@@ -5,10 +5,11 @@ import logging
 from chaoslib.exceptions import ActivityFailed
 
 from entdrill.errors import EntdrillError
+from entdrill.flood import portal, runs
 from entdrill.probes.login import pick_user
 from entdrill.probes.login import synthetic_login as run_login
 
-__all__ = ["synthetic_login"]
+__all__ = ["login_storm_report", "portal_available", "synthetic_login"]
 logger = logging.getLogger("chaostoolkit")
 
 
@@ -49,3 +50,43 @@ def synthetic_login(
     )
     logger.info("Synthetic login of %s: ok=%s in %.3fs", username, result.ok, result.seconds)
     return result.to_dict()
+
+
+def login_storm_report(
+    run_id: str = "", wait_s: float = 600.0, configuration: dict = None, secrets: dict = None
+) -> dict:
+    """Wait for a login storm to end and return its report (the latest storm when run_id is empty).
+
+    wait_s: how long to wait for the storm to end before giving up.
+    Returns `{"run_id", "headline", "report"}`: the report without its encoded histograms.
+    """
+    try:
+        run = runs.find(run_id)
+        if not runs.wait(run, wait_s):
+            raise ActivityFailed(
+                f"The login storm {run.run_id} is still running after {wait_s:g} s."
+            )
+        result = runs.result(run)
+    except EntdrillError as error:
+        raise ActivityFailed(f"No login storm report: {error}") from error
+    logger.info("Login storm %s: %s", result["run_id"], result["headline"])
+    return result
+
+
+def portal_available(
+    path: str = "/", timeout_s: float = 5.0, configuration: dict = None, secrets: dict = None
+) -> dict:
+    """Ask the portal for a page once; it is available when it answers below 500 in time.
+
+    path: the page (a redirect to the CAS login counts as an answer).
+    timeout_s: the limit for the request.
+    Returns `{"ok", "status", "seconds", "error"}`.
+    """
+    base = (configuration or {}).get("ent_base_url")
+    if not base:
+        raise ActivityFailed(
+            "No ent_base_url in the configuration: is the staging control declared?"
+        )
+    result = portal.check(base.rstrip("/") + path, timeout_s=timeout_s)
+    logger.info("Portal %s: status %s in %.3fs", path, result["status"], result["seconds"])
+    return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,24 @@ def test_a_mailbox_reads_oldest_first_and_skips_keys_already_read(tmp_path: Path
 def test_what_is_not_a_plain_address_is_refused(bad: str) -> None:
     with pytest.raises(InvalidArgument, match="not a mail address"):
         normalize_address(bad)
+
+
+def test_concurrent_first_deliveries_to_a_new_maildir_all_land(tmp_path: Path) -> None:
+    """Replies arriving together at a mailbox nobody wrote to yet (the drill address)."""
+    errors: list[BaseException] = []
+
+    def one(mail_dir: Path, i: int) -> None:
+        try:
+            deliver(mail_dir, "drill@ecole.test", b"Subject: r\r\n\r\nreply %d\r\n" % i)
+        except Exception as error:
+            errors.append(error)
+
+    for round_ in range(10):
+        mail_dir = tmp_path / str(round_)
+        threads = [threading.Thread(target=one, args=(mail_dir, i)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(read_mailbox(mail_dir, "drill@ecole.test")) == 8
+    assert errors == []

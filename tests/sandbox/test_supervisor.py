@@ -97,6 +97,9 @@ def test_after_kill_9_of_one_replica_the_next_50_logins_all_succeed(supervisor: 
 def test_a_lost_replica_can_be_started_again(supervisor: Supervisor) -> None:
     supervisor.up(free_config(), timeout_s=60)
     old = supervisor.stop_component("ent-2", signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while processes.is_alive(old.pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
     entry = supervisor.start_component("ent-2")
     assert entry.pid != old.pid
     assert {c["name"]: c["state"] for c in status(supervisor)["components"]}["ent-2"] == "running"

@@ -75,6 +75,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def personalised(text: str, recipient: Recipient | None) -> str:
+    """``text`` with the literal ``{name}`` replaced by the recipient's name (blank for none)."""
+    return text.replace("{name}", recipient.name if recipient is not None else "")
+
+
 def labelled(text: str) -> str:
     """``text`` with the drill label in front, unless it already carries it."""
     return text if DRILL_LABEL in text else f"[{DRILL_LABEL}] {text}"
@@ -84,6 +89,8 @@ class Channel(abc.ABC):
     """Base of every channel. Subclasses implement ``_send`` and ``poll``."""
 
     kind: ClassVar[str] = ""
+    #: False for channels that publish rather than write to people (status page, video room).
+    reaches_people: ClassVar[bool] = True
 
     def __init__(
         self, name: str, audience: Sequence[Recipient], settings: Mapping[str, Any] | None = None
@@ -103,7 +110,7 @@ class Channel(abc.ABC):
             for r in recipients
             if self.audience.get(r.person_id) != r
         ]
-        if allowed:
+        if allowed or not self.reaches_people:
             events.extend(self._send(message, allowed))
         return events
 
@@ -114,6 +121,10 @@ class Channel(abc.ABC):
     @abc.abstractmethod
     def poll(self) -> list[LedgerEvent]:
         """Delivery and acknowledgement events observed since the previous poll."""
+
+    def recover(self) -> dict[str, Any]:
+        """Undo what the channel left standing (resolve an incident, end a room); what was done."""
+        return {}
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

@@ -20,6 +20,9 @@ COMMANDS: dict[str, str] = {
     "sandbox": "entdrill.cli.sandbox:sandbox",
     "schedule": "entdrill.cli.schedule:schedule",
     "drill": "entdrill.cli.drill:drill",
+    "flood": "entdrill.cli.flood:flood",
+    "stop": "entdrill.cli.stop:stop",
+    "records": "entdrill.cli.records:records",
     "recover": "entdrill.cli.recover:recover",
 }
 

@@ -69,8 +69,11 @@ def mailbox_path(mail_dir: Path, address: str) -> Path:
 def deliver(mail_dir: Path, address: str, content: bytes) -> str:
     """Store ``content`` in ``address``'s Maildir; the message's key."""
     path = mailbox_path(mail_dir, address)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    box = mailbox.Maildir(path, create=True)
+    # Concurrent first deliveries race in Maildir(create=True) (one sees the folder before its
+    # tmp/ exists, another gets FileExistsError): make every folder idempotently first.
+    for sub in ("tmp", "new", "cur"):
+        (path / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+    box = mailbox.Maildir(path, create=False)
     return str(box.add(mailbox.MaildirMessage(content)))
 
 

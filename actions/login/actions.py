@@ -1,0 +1,73 @@
+"""Actions on the login path: start and stop a login storm (``entdrill flood``) in the background."""
+
+import logging
+
+from chaoslib.exceptions import ActivityFailed
+
+from entdrill.errors import EntdrillError
+from entdrill.flood import runs
+from entdrill.flood.activity import storm_options
+
+__all__ = ["start_login_storm", "stop_login_storm"]
+logger = logging.getLogger("chaostoolkit")
+
+
+def start_login_storm(
+    profile: str = "school-morning",
+    multiplier: float = 10.0,
+    normal_rate: float = 2.0,
+    duration_s: float = 60.0,
+    mix: str = "pupil-login=6,parent-login=3,teacher-login=1",
+    processes: int = 0,
+    max_in_flight: int = 2000,
+    seed: int = 2021,
+    configuration: dict = None,
+    secrets: dict = None,
+) -> dict:
+    """Start a login storm against the staging ENT and return at once (use it as `background`).
+
+    profile: `school-morning`, `spike` or `constant` (at multiplier x normal_rate).
+    multiplier: the peak as a multiple of normal_rate (10 = ten times normal).
+    normal_rate: normal logins per second on this ENT.
+    duration_s: length of the storm in seconds.
+    mix: scenarios and weights, e.g. `pupil-login=8,credential-stuffing=2`.
+    processes: storm processes (0 = one per core); max_in_flight: journeys in flight at most.
+    Returns `{"run_id", "report_path", "log_path", "pid"}`; the storm's own processes do the work.
+    """
+    try:
+        options, token, bridge_secret = storm_options(
+            configuration or {},
+            secrets or {},
+            profile=profile,
+            multiplier=multiplier,
+            normal_rate=normal_rate,
+            duration_s=duration_s,
+            mix=mix,
+            processes=processes,
+            max_in_flight=max_in_flight,
+            seed=seed,
+        )
+        run = runs.start(options, token, bridge_secret=bridge_secret)
+    except EntdrillError as error:
+        raise ActivityFailed(f"Cannot start the login storm: {error}") from error
+    logger.info("Login storm %s started against %s (pid %d)", run.run_id, run.target, run.pid)
+    return {
+        "run_id": run.run_id,
+        "report_path": run.report_path,
+        "log_path": run.log_path,
+        "pid": run.pid,
+    }
+
+
+def stop_login_storm(run_id: str = "", configuration: dict = None, secrets: dict = None) -> list:
+    """Stop a login storm (by run_id), or every storm started from here when run_id is empty.
+
+    Returns one `{"run_id", "was_running", "running"}` per storm.
+    """
+    try:
+        targets = [runs.find(run_id)] if run_id else runs.all_runs()
+    except EntdrillError as error:
+        raise ActivityFailed(f"Cannot stop the login storm: {error}") from error
+    stopped = [runs.stop(run) for run in targets]
+    logger.info("Login storms stopped: %s", [s["run_id"] for s in stopped if s["was_running"]])
+    return stopped

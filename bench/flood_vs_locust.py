@@ -1,0 +1,352 @@
+"""entdrill flood against Locust's FastHttpUser and wrk, per core, same machine, same run.
+
+Target: Debian's nginx serving a small static file on loopback (pinned to CPU 0), its access log
+(``$msec``) as the independent observer of arrivals. Each client runs alone, pinned to CPU 1:
+
+1. capacity, ``http-get``: wrk (1 thread, keep-alive), Locust FastHttpUser (1 process, no wait),
+   ``entdrill flood`` (1 process, open model offered far above capacity; completions per second);
+2. arrival accuracy: ``entdrill flood`` at half its measured capacity for ``ACCURACY_S`` seconds;
+   for every one-second window of the schedule after the first, the requests nginx logged in that
+   window against the arrivals the schedule asked for in it (must be within 2 %);
+3. the CAS login flow (form, POST, ticket, portal page, app page) against the sandbox ENT when
+   it is available (``--cas``): entdrill ``pupil-login`` against Locust running the same flow.
+
+Needs: ``apt-get install -y nginx-light wrk``; Locust is installed by this script in its own
+environment, ``bench/.venv-locust``. Prints the figures and the ratios as JSON.
+
+Run: ``.venv/bin/python bench/flood_vs_locust.py [--seconds 8] [--cas]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from entdrill.testing import free_port
+
+HERE = Path(__file__).resolve().parent
+LOCUST_VENV = HERE / ".venv-locust"
+TOKEN = "bench-consent-token"
+SERVER_CPU, CLIENT_CPU = "0", "1"
+CONNECTIONS = 50
+ACCURACY_S = 10
+
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {root}/nginx.pid;
+error_log {root}/error.log;
+events {{ worker_connections 4096; }}
+http {{
+    log_format arrivals '$msec $status';
+    access_log {root}/access.log arrivals buffer=256k flush=1s;
+    keepalive_requests 1000000;
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        root {root}/www;
+        location = /.well-known/entdrill-consent {{ default_type text/plain; return 200 "{token}"; }}
+    }}
+}}
+"""
+
+CAS_LOCUSTFILE = """
+import csv, random, re, urllib.parse
+from locust import FastHttpUser, constant, task
+
+PUPILS = [r for r in csv.DictReader(open({population!r})) if r["role"] == "pupil"]
+EXECUTION = re.compile(r'name="execution" value="([^"]+)"')
+
+class Pupil(FastHttpUser):
+    wait_time = constant(0)
+
+    @task
+    def login(self):
+        self.client.cookiejar.clear()
+        person = random.choice(PUPILS)
+        service = urllib.parse.quote(self.host + "/", safe="")
+        form = self.client.get(f"/cas/login?service={{service}}", name="login-form")
+        execution = EXECUTION.search(form.text).group(1)
+        data = {{"username": person["username"], "password": person["password"],
+                "execution": execution, "_eventId": "submit"}}
+        self.client.post(f"/cas/login?service={{service}}", data=data, name="credentials")
+        self.client.get("/homework", name="app-page")
+"""
+
+LOCUSTFILE = """
+from locust import FastHttpUser, constant, task
+
+class Get(FastHttpUser):
+    wait_time = constant(0)
+
+    @task
+    def get(self):
+        self.client.get("/index.html")
+"""
+
+
+def pinned(cpu: str, argv: list[str]) -> list[str]:
+    return ["taskset", "-c", cpu, *argv]
+
+
+def start_nginx(root: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    (root / "www").mkdir(parents=True)
+    (root / "www" / "index.html").write_text("<html>entdrill bench</html>\n")
+    conf = root / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(root=root, port=port, token=TOKEN))
+    process = subprocess.Popen(pinned(SERVER_CPU, ["nginx", "-c", str(conf), "-p", str(root)]))
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/index.html", timeout=1).close()
+            return process, url
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("nginx did not start")
+
+
+def child_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def wrk_rate(url: str, seconds: int) -> float:
+    out = subprocess.run(
+        pinned(
+            CLIENT_CPU, ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", url + "/index.html"]
+        ),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+
+def ensure_locust() -> Path:
+    locust = LOCUST_VENV / "bin" / "locust"
+    if not locust.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(LOCUST_VENV)], check=True)
+        subprocess.run(
+            [str(LOCUST_VENV / "bin" / "pip"), "install", "-q", "locust>=2.20"], check=True
+        )
+    return locust
+
+
+def locust_rate(
+    url: str, seconds: int, locustfile: str, users: int = CONNECTIONS, name: str = "Aggregated"
+) -> float:
+    """Requests per second of the row ``name`` of Locust's stats."""
+    locust = ensure_locust()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "locustfile.py"
+        path.write_text(locustfile)
+        prefix = Path(tmp) / "stats"
+        subprocess.run(
+            pinned(
+                CLIENT_CPU,
+                [
+                    str(locust),
+                    "-f",
+                    str(path),
+                    "--headless",
+                    "--host",
+                    url,
+                    "-u",
+                    str(users),
+                    "-r",
+                    str(users),
+                    "-t",
+                    f"{seconds}s",
+                    "--csv",
+                    str(prefix),
+                    "--only-summary",
+                    "--loglevel",
+                    "ERROR",
+                ],
+            ),
+            capture_output=True,
+            check=False,
+        )
+        lines = (Path(f"{prefix}_stats.csv")).read_text().splitlines()
+    header = lines[0].split(",")
+    total = next(line.split(",") for line in lines[1:] if f",{name}," in line)
+    return float(total[header.index("Requests/s")])
+
+
+def entdrill_flood(url: str, rate: float, seconds: float, report: Path, extra: list[str]) -> dict:
+    env = dict(os.environ, ENTDRILL_CONSENT_TOKEN=TOKEN, ENTDRILL_MAX_RATE="1000000")
+    argv = [
+        sys.executable,
+        "-m",
+        "entdrill.cli.flood",
+        "--target",
+        url,
+        "--rate",
+        f"{rate:.1f}",
+        "--duration",
+        str(seconds),
+        "--processes",
+        "1",
+        "--report",
+        str(report),
+        *extra,
+    ]
+    subprocess.run(pinned(CLIENT_CPU, argv), env=env, check=False, stdin=subprocess.DEVNULL)
+    return json.loads(report.read_text())
+
+
+def flood_capacity(url: str, seconds: int, root: Path) -> float:
+    """Completions per second when offered a little more than it can do (first a rough probe)."""
+    options = [
+        "--scenario",
+        "http-get",
+        "--path",
+        "/index.html",
+        "--max-in-flight",
+        str(CONNECTIONS),
+    ]
+
+    def completed_per_s(rate: float, duration: int) -> float:
+        report = entdrill_flood(url, rate, duration, root / "capacity.json", options)
+        completed = report["series"]["completed"][:duration]
+        steady = completed[1:] or completed
+        return sum(steady) / len(steady)
+
+    rough = completed_per_s(60_000, 3)
+    return completed_per_s(rough * 1.15, seconds)
+
+
+def arrival_accuracy(url: str, rate: float, root: Path) -> dict:
+    log = root / "access.log"
+    report = entdrill_flood(
+        url,
+        rate,
+        ACCURACY_S,
+        root / "accuracy.json",
+        ["--scenario", "http-get", "--path", "/index.html"],
+    )
+    time.sleep(1.5)  # nginx flushes its buffered log every second
+    os.kill(int((root / "nginx.pid").read_text()), signal.SIGUSR1)  # reopen: flush now
+    time.sleep(0.5)
+    start = report["started_at"]
+    seen = [0] * ACCURACY_S
+    for line in log.read_text().splitlines():
+        stamp = float(line.split()[0])
+        window = int(stamp - start)
+        if stamp - start >= 0 and window < ACCURACY_S:
+            seen[window] += 1
+    asked = report["series"]["asked"][:ACCURACY_S]
+    errors = [abs(s - a) / max(a, 1) for s, a in zip(seen[1:], asked[1:], strict=True)]
+    return {
+        "rate": round(rate, 1),
+        "asked": asked,
+        "observed_by_nginx": seen,
+        "worst_window_error_pct": round(100 * max(errors), 3),
+        "within_2pct": max(errors) <= 0.02,
+    }
+
+
+def cas_comparison(seconds: int) -> dict:
+    """Logins per client CPU-second: Locust running the CAS flow, then entdrill at Locust's rate."""
+    from entdrill.testing import free_config, running_sandbox
+
+    with tempfile.TemporaryDirectory(prefix="entdrill-bench-cas-") as tmp:
+        config = free_config(login_cost_ms=1.0, pupils_per_school=200, ent_queue=4096)
+        with running_sandbox(Path(tmp) / "sandbox", config) as status:
+            for component in status["components"]:
+                if component["pid"]:
+                    subprocess.run(
+                        ["taskset", "-pc", SERVER_CPU, str(component["pid"])],
+                        capture_output=True,
+                        check=False,
+                    )
+            url, population = status["ent_url"], status["population_csv"]
+            before = child_cpu_s()
+            locust_per_s = locust_rate(
+                url, seconds, CAS_LOCUSTFILE.format(population=population), 20
+            )
+            locust_cpu = child_cpu_s() - before
+            # Locust counts requests: three named requests (and the redirects it follows) per login
+            locust_logins = locust_per_s / 3 * seconds
+            env_token = status["consent_token"]
+            before = child_cpu_s()
+            report = entdrill_flood(
+                url,
+                max(1.0, locust_per_s / 3),
+                seconds,
+                Path(tmp) / "cas.json",
+                ["--scenario", "pupil-login", "--users", population, "--consent-token", env_token],
+            )
+            flood_cpu = child_cpu_s() - before
+    flood_logins = report["totals"]["completed"]
+    return {
+        "locust_logins_per_cpu_s": round(locust_logins / locust_cpu, 1),
+        "entdrill_logins_per_cpu_s": round(flood_logins / flood_cpu, 1),
+        "entdrill_over_locust": round((flood_logins / flood_cpu) / (locust_logins / locust_cpu), 2),
+        "entdrill_errors": report["errors"],
+        "logins_per_s": round(locust_per_s, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--cas", action="store_true", help="also the CAS login flow (sandbox)")
+    args = parser.parse_args()
+    for tool in ("nginx", "wrk", "taskset"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is missing: apt-get install -y nginx-light wrk util-linux")
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="entdrill-bench-") as tmp:
+        root = Path(tmp)
+        root.chmod(0o755)  # nginx's worker (nobody) reads the static file
+        nginx, url = start_nginx(root)
+        try:
+            wrk = wrk_rate(url, args.seconds)
+            print(f"wrk: {wrk:.0f} requests/s", file=sys.stderr)
+            locust = locust_rate(url, args.seconds, LOCUSTFILE)
+            print(f"locust FastHttpUser: {locust:.0f} requests/s", file=sys.stderr)
+            flood = flood_capacity(url, args.seconds, root)
+            print(f"entdrill flood: {flood:.0f} requests/s", file=sys.stderr)
+            (root / "access.log").write_text("")
+            os.kill(nginx.pid, signal.SIGUSR1)
+            time.sleep(0.5)
+            accuracy = arrival_accuracy(url, flood / 2, root)
+        finally:
+            nginx.terminate()
+            nginx.wait(10)
+    print(
+        json.dumps(
+            {
+                "per_core_requests_per_s": {
+                    "wrk": round(wrk),
+                    "locust_fasthttpuser": round(locust),
+                    "entdrill_flood": round(flood),
+                },
+                "ratios": {
+                    "entdrill_over_locust": round(flood / locust, 2),
+                    "entdrill_over_wrk": round(flood / wrk, 3),
+                },
+                "arrival_accuracy_at_half_capacity": accuracy,
+                "cas_login_flow": cas_comparison(args.seconds) if args.cas else "not run (--cas)",
+                "load_average_before": [round(x, 2) for x in load_before],
+                "load_average_after": [round(x, 2) for x in os.getloadavg()],
+            },
+            indent=1,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""``entdrill flood``: an open-model login storm against a staging ENT, and ``flood merge``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from entdrill.errors import EntdrillError, GuardRefusal, InvalidArgument, Stopped
+from entdrill.flood import plan as plan_module
+from entdrill.flood import report as report_module
+from entdrill.flood.display import Display
+from entdrill.flood.profiles import PROFILE_NAMES
+from entdrill.flood.scenarios import SCENARIOS
+from entdrill.guard import allowlist, consent
+
+
+def _options(function: Any) -> Any:
+    options = [
+        click.option("--target", help="The ENT's base URL, e.g. http://127.0.0.1:8800."),
+        click.option("--scenario", help=f"One scenario: {', '.join(SCENARIOS)}."),
+        click.option("--mix", help="Several scenarios with weights: NAME=WEIGHT,..."),
+        click.option("--users", help="The population CSV (username,password,role,...)."),
+        click.option(
+            "--profile", default="constant", show_default=True, help="|".join(PROFILE_NAMES)
+        ),
+        click.option(
+            "--rate", type=float, help="Arrivals per second (constant; ramp/steps start)."
+        ),
+        click.option("--to", type=float, help="Ramp or steps: the final rate."),
+        click.option("--steps", type=int, default=5, show_default=True, help="Steps: plateaus."),
+        click.option("--normal-rate", type=float, help="Spike, school-morning: normal logins/s."),
+        click.option("--multiplier", type=float, help="Spike, school-morning: peak = N x normal."),
+        click.option("--arrivals", help="Replay: a file of arrival offsets in seconds."),
+        click.option("--duration", type=float, help="Length of the storm in seconds."),
+        click.option("--processes", type=int, default=0, help="Shard processes (default: cores)."),
+        click.option("--max-in-flight", type=int, default=10_000, show_default=True),
+        click.option("--seed", type=int, default=2021, show_default=True),
+        click.option("--consent-token", help=f"Expected consent token (or ${consent.ENV})."),
+        click.option("--report", "report_path", help="Write the JSON report here (- : stdout)."),
+        click.option("--shard", help="Run only shard I/N of the schedule, e.g. 0/4."),
+        click.option("--executor", default="local", show_default=True, help="local|kubernetes"),
+        click.option("--cas-url", default="", help="CAS base URL (default: TARGET/cas)."),
+        click.option("--path", default="/", show_default=True, help="http-get: the path."),
+        click.option("--app-path", default="/homework", show_default=True),
+        click.option("--service-url", default="", help="CAS service URL (default: TARGET/)."),
+        click.option("--bridge-url", default="", help="video-join: the BBB API base URL."),
+        click.option("--timeout", type=float, default=10.0, show_default=True),
+        click.option("--namespace", default="default", help="kubernetes: the namespace."),
+        click.option("--image", default="", help="kubernetes: the entdrill image."),
+        click.option("--job-manifest", default="deploy/k8s/flood-job.yaml"),
+        click.option("--start-at", type=float, hidden=True),
+        click.option("--progress-lines", is_flag=True, hidden=True),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@click.group(invoke_without_command=True)
+@_options
+@click.pass_context
+def flood(ctx: click.Context, /, **values: Any) -> None:
+    """Run an open-model load storm (login storm) against a staging ENT.
+
+    Arrivals follow the profile whatever the target does; latency is measured from each
+    arrival's intended start. Every flood passes the guard rails first: the target must be in
+    the allow-list (ENTDRILL_ALLOWED_TARGETS; loopback by default), serve the consent token at
+    /.well-known/entdrill-consent, and the plan must stay under ENTDRILL_MAX_RATE.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    try:
+        code = _run(values)
+    except EntdrillError as error:
+        click.echo(f"Error: {error}", err=True)
+        ctx.exit(error.exit_code)
+    ctx.exit(code)
+
+
+def _run(values: dict[str, Any]) -> int:
+    k8s = {k: values.pop(k) for k in ("namespace", "image", "job_manifest")}
+    report_path = values.pop("report_path")
+    start_at = values.pop("start_at")
+    progress_lines = values.pop("progress_lines")
+    token = consent.token_from(values.pop("consent_token"))
+    fields: dict[str, Any] = {k: ("" if v is None and k in _TEXT else v) for k, v in values.items()}
+    options = plan_module.FloodOptions(**fields)
+    plan = plan_module.build(options)
+    allow = allowlist.from_environment()
+    tty = sys.stderr.isatty() and not progress_lines
+    if options.executor == "kubernetes":
+        from entdrill.flood.executors import kubernetes_job
+
+        result = kubernetes_job.run_from_cli(plan, token, allow=allow, **k8s)
+    elif progress_lines or start_at is not None:
+        from entdrill.flood.runner import jsonl_progress, run_shard
+
+        result = run_shard(
+            plan,
+            token,
+            allow=allow,
+            progress=jsonl_progress if progress_lines else None,
+            start_at=start_at,
+        )
+    else:
+        from entdrill.flood.executors import local
+
+        display = Display(sys.stderr, shards=plan.processes) if tty else None
+        try:
+            result = local.run(plan, token, allow=allow, display=display)
+        finally:
+            if display is not None:
+                display.close()
+    _output(result, report_path, tty)
+    return _exit_code(result["stopped_by"])
+
+
+_TEXT = {"scenario", "mix", "users", "arrivals", "shard"}
+
+
+def _output(result: report_module.Report, report_path: str | None, tty: bool) -> None:
+    if report_path == "-":
+        click.echo(json.dumps(result))
+    elif report_path:
+        report_module.write(result, Path(report_path))
+    if tty:
+        click.echo(json.dumps(report_module.headline(result), indent=1), err=True)
+
+
+def _exit_code(stopped_by: str) -> int:
+    if not stopped_by:
+        return 0
+    click.echo(f"Error: the flood was stopped: {stopped_by}", err=True)
+    if stopped_by.startswith("consent"):
+        return GuardRefusal.exit_code
+    return Stopped.exit_code
+
+
+@flood.command("merge")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here, not stdout.")
+@click.pass_context
+def merge(ctx: click.Context, reports: tuple[Path, ...], output: Path | None) -> None:
+    """Merge the reports of a run's shards exactly (histograms, counts, series)."""
+    try:
+        merged = report_module.merge(
+            [report_module.read(p) for p in reports], [str(p) for p in reports]
+        )
+    except InvalidArgument as error:
+        click.echo(f"Error: {error}", err=True)
+        ctx.exit(error.exit_code)
+    if output is None:
+        click.echo(json.dumps(merged))
+    else:
+        report_module.write(merged, output)
+
+
+if __name__ == "__main__":
+    flood(prog_name="entdrill flood")

@@ -1,0 +1,40 @@
+"""``entdrill stop``: the kill switch. Stops every running flood, drill and experiment here."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from entdrill.guard import killswitch
+
+
+@click.command()
+@click.option("--kind", "kinds", multiple=True, help="Only this kind (flood, drill, ...).")
+@click.option(
+    "--wait",
+    "wait_s",
+    type=float,
+    default=5.0,
+    show_default=True,
+    help="Seconds to wait for them to exit.",
+)
+@click.option("--force", is_flag=True, help="SIGKILL whatever is still running after --wait.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was stopped as JSON.")
+def stop(kinds: tuple[str, ...], wait_s: float, force: bool, as_json: bool) -> None:
+    """Pull the kill switch: stop every registered flood, drill and experiment on this machine.
+
+    Writes the stop marker, sends SIGTERM to each registered process and waits for it to exit.
+    Exits 1 when something is still running after --wait.
+    """
+    result = killswitch.stop_all(kinds, wait_s=wait_s, force=force)
+    if as_json:
+        click.echo(json.dumps(result.to_dict()))
+    else:
+        for entry in result.signalled:
+            state = "still running" if entry in result.still_running else "stopped"
+            click.echo(f"{entry.kind} pid {entry.pid} {entry.label}: {state}")
+        if not result.signalled:
+            click.echo("nothing was running")
+    if result.still_running:
+        raise SystemExit(1)

@@ -1,0 +1,113 @@
+"""The SQLite backend: one file, WAL journal, ``synchronous=FULL``, foreign keys on.
+
+The pragmas are set on every connection and read back: a database where they did not take (an
+in-memory database, a file system without shared memory for WAL, a connection left at
+``synchronous=NORMAL``) is refused, because a drill record there could lose its last events.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from entdrill.errors import RecordsError
+from entdrill.records.database import Database, Row
+from entdrill.records.encoding import format_time
+
+BUSY_TIMEOUT_S = 30.0
+DURABLE_SYNCHRONOUS = {2: "FULL", 3: "EXTRA"}
+SYNCHRONOUS_NAMES = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+
+
+class SqliteDatabase(Database):
+    dialect = "sqlite"
+    for_update = ""
+    placeholder = "?"
+    tokens = (("json", "TEXT"), ("time", "TEXT"), ("bool", "INTEGER"), ("real", "REAL"), ("C", ""))
+    driver_errors = (sqlite3.Error,)
+
+    def __init__(self, connection: sqlite3.Connection, where: str) -> None:
+        super().__init__(where)
+        self.connection = connection
+
+    @classmethod
+    def open(cls, path: Path | str) -> SqliteDatabase:
+        """Open (creating if needed) the database at ``path`` and check it is durable."""
+        where = str(path)
+        if where != ":memory:":
+            target = Path(path)
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            existed = target.exists()
+        try:
+            connection = sqlite3.connect(
+                where, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as error:
+            raise RecordsError(f"cannot open the records database {where}: {error}") from error
+        try:
+            configure(connection)
+            check_durability(connection, where)
+        except BaseException:
+            connection.close()
+            raise
+        if where != ":memory:" and not existed:
+            Path(path).chmod(0o600)
+        return cls(connection, where)
+
+    def _execute(self, sql: str, params: Sequence[Any]) -> Any:
+        return self.connection.execute(sql, params)
+
+    def _insert_many(self, table: str, columns: Sequence[str], rows: Iterable[Row]) -> None:
+        marks = ", ".join("?" for _ in columns)
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+        self.connection.executemany(sql, rows)
+
+    def _begin(self, write: bool) -> None:
+        self.connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    def time_param(self, value: datetime) -> str:
+        return format_time(value)
+
+    def read_time(self, value: Any) -> datetime:
+        return datetime.fromisoformat(value)
+
+    def time_reader(self) -> Callable[[Any], datetime]:
+        return datetime.fromisoformat
+
+    def lock_migrations(self) -> None:
+        """``BEGIN IMMEDIATE`` already holds the database's write lock."""
+
+    def _close(self) -> None:
+        self.connection.close()
+
+
+def configure(connection: sqlite3.Connection) -> None:
+    """Ask for what drill records need: WAL, ``synchronous=FULL``, foreign keys."""
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+
+
+def check_durability(connection: sqlite3.Connection, where: str) -> None:
+    """Refuse a connection on which the durability pragmas are not in force."""
+    journal_mode = str(connection.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+    if journal_mode != "wal":
+        raise RecordsError(
+            f"records database {where} runs with journal_mode={journal_mode}, not WAL; drill "
+            "records need a WAL database file on a local file system"
+        )
+    synchronous = int(connection.execute("PRAGMA synchronous").fetchone()[0])
+    if synchronous not in DURABLE_SYNCHRONOUS:
+        name = SYNCHRONOUS_NAMES.get(synchronous, str(synchronous))
+        raise RecordsError(
+            f"records database {where} runs with synchronous={name}, which can lose the last "
+            "committed events on a power loss; drill records need synchronous=FULL"
+        )
+    if int(connection.execute("PRAGMA foreign_keys").fetchone()[0]) != 1:
+        raise RecordsError(
+            f"records database {where} runs with foreign keys off; drill records need them on"
+        )

@@ -1,0 +1,42 @@
+"""The fast login-form reader reads what html.parser reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from entdrill.flood.scenarios.form import read_login_form
+from entdrill.probes.form import find_login_form
+
+APEREO = """<html><body>
+<form method="post" id="fm1" action="login?service=http%3A%2F%2F127.0.0.1%2F&amp;x=1">
+  <input class="required" id="username" size="25" tabindex="1" type="text" name="username" autocomplete="off"/>
+  <input class="required" type="password" id="password" name="password" value="" />
+  <input type=hidden name=execution value='e1s1&amp;more' />
+  <input type="hidden" name="_eventId" value="submit"/>
+  <input type="hidden" name="geolocation"/>
+  <button class="btn" name="submitBtn" accesskey="l" type="submit" value="LOGIN">Login</button>
+</form></body></html>"""
+
+SEARCH_THEN_LOGIN = """<form action="/search"><input name="q"></form>
+<FORM ACTION="/cas/login" METHOD="POST"><INPUT TYPE="email" NAME="j_username">
+<INPUT TYPE="PASSWORD" NAME="j_password"><INPUT TYPE="hidden" NAME="lt" VALUE="LT-1"></FORM>"""
+
+
+@pytest.mark.parametrize("page", [APEREO, SEARCH_THEN_LOGIN])
+def test_the_fast_reader_agrees_with_html_parser(page: str) -> None:
+    fast, reference = read_login_form(page), find_login_form(page)
+    assert fast is not None and fast == reference
+
+
+def test_fields_and_entities_are_read_from_the_form() -> None:
+    form = read_login_form(APEREO)
+    assert form is not None
+    assert form.action == "login?service=http%3A%2F%2F127.0.0.1%2F&x=1"
+    assert (form.username_field, form.password_field) == ("username", "password")
+    assert form.hidden == {"execution": "e1s1&more", "_eventId": "submit", "geolocation": ""}
+    assert form.submit == {"submitBtn": "LOGIN"}
+
+
+def test_a_page_without_a_login_form_has_none() -> None:
+    assert read_login_form("<form><input name=q></form>") is None
+    assert read_login_form("<p>Service unavailable</p>") is None

@@ -1,0 +1,65 @@
+"""Shard reports merge exactly, and only when they come from the same schedule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from entdrill.cli import cli
+from entdrill.errors import InvalidArgument
+from entdrill.flood import report as report_module
+from tests.flood.conftest import flood
+from tests.flood.servers import LiveServer
+
+
+def test_the_shards_of_a_run_merge_into_the_whole_schedule(server: LiveServer) -> None:
+    common = {"target": server.url, "scenario": "http-get", "profile": "ramp", "duration": 1.0}
+    shards = [flood(rate=10, to=30, shard=f"{i}/3", **common) for i in range(3)]
+    merged = report_module.merge(shards)
+    assert merged["shards"] == {"count": 3, "indices": [0, 1, 2], "complete": True}
+    assert merged["totals"]["asked"] == 20 == merged["schedule"]["total"]
+    assert merged["totals"]["completed"] == 20 == len(server.state.load())
+    assert merged["series"]["asked"][0] == sum(s["series"]["asked"][0] for s in shards) == 20
+    journey = merged["scenarios"]["http-get"]["journey"]["latency_ms"]
+    assert journey["count"] == 20
+    assert journey["max"] == max(
+        s["scenarios"]["http-get"]["journey"]["latency_ms"]["max"] for s in shards
+    )
+
+
+def test_reports_of_different_schedules_are_refused(server: LiveServer) -> None:
+    a = flood(target=server.url, scenario="http-get", rate=10, duration=0.5, seed=1, shard="0/2")
+    b = flood(target=server.url, scenario="http-get", rate=10, duration=0.5, seed=2, shard="1/2")
+    with pytest.raises(InvalidArgument, match="they come from different schedules"):
+        report_module.merge([a, b], ["a.json", "b.json"])
+
+
+def test_the_same_shard_twice_is_refused(server: LiveServer) -> None:
+    a = flood(target=server.url, scenario="http-get", rate=10, duration=0.5, shard="0/2")
+    with pytest.raises(InvalidArgument, match="shard 0 is already in another report"):
+        report_module.merge([a, a])
+
+
+def test_flood_merge_command_writes_the_merged_report(server: LiveServer, tmp_path: Path) -> None:
+    paths = []
+    for i in range(2):
+        path = tmp_path / f"shard-{i}.json"
+        report_module.write(
+            flood(target=server.url, scenario="http-get", rate=12, duration=0.5, shard=f"{i}/2"),
+            path,
+        )
+        paths.append(str(path))
+    result = CliRunner().invoke(cli, ["flood", "merge", *paths, "-o", str(tmp_path / "all.json")])
+    assert result.exit_code == 0, result.output
+    merged = json.loads((tmp_path / "all.json").read_text())
+    assert merged["totals"]["completed"] == 6 and merged["shards"]["complete"]
+    other = tmp_path / "other.json"
+    report_module.write(
+        flood(target=server.url, scenario="http-get", rate=14, duration=0.5, shard="1/2"), other
+    )
+    result = CliRunner().invoke(cli, ["flood", "merge", paths[0], str(other)])
+    assert result.exit_code == 2
+    assert "different schedules" in result.output
