@@ -305,3 +305,21 @@ def test_a_ctrl_c_whose_keyboard_interrupt_is_lost_still_stops_the_run(
     assert ran["entdrill"]["interrupted_because"] == "SIGINT received during the experiment"
     assert "should-not-run" not in [r["activity"]["name"] for r in ran["run"]]
     assert_back_as_configured(home)
+
+
+def test_entdrill_stop_ends_a_fault_experiment_with_its_faults_reverted(
+    home: Path, run_env: dict[str, str]
+) -> None:
+    process = chaos(home, run_env, HERE / "inject_then_wait.json")
+    wait_for_faults(home, process, FAULTS_IN_WAIT)
+    stopped = subprocess.run(
+        [str(BIN / "entdrill"), "stop", "--kind", "experiment", "--wait", "60"],
+        env=run_env, capture_output=True, text=True, timeout=90,
+    )  # fmt: skip
+    assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+    assert f"experiment pid {process.pid}" in stopped.stdout and "stopped" in stopped.stdout
+    assert process.wait(30) == 1, output(home)
+    ran = journal(home)
+    assert ran["status"] == "interrupted", output(home)
+    assert len(ran["entdrill"]["faults"]["reverted"]) == FAULTS_IN_WAIT
+    assert_back_as_configured(home)

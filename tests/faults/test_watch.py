@@ -12,6 +12,7 @@ from entdrill.errors import InvalidArgument
 from entdrill.faults.ledger import default_label
 from entdrill.faults.recovery import RecoveryReport
 from entdrill.faults.watch import RunWatch, deferred_signals, is_fault_action
+from entdrill.guard import killswitch
 
 KILL = {"type": "action", "name": "lose-an-ent-replica",
         "provider": {"type": "python", "module": "actions.servers.actions", "func": "kill_replica"}}  # fmt: skip
@@ -125,3 +126,26 @@ def test_one_signal_during_reconciliation_is_deferred_a_second_goes_through() ->
         with pytest.raises(KeyboardInterrupt):
             os.kill(os.getpid(), signal.SIGTERM)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_run_registers_with_the_kill_switch_and_its_marker_interrupts() -> None:
+    watch = RunWatch(FakeRecover())
+    watch.begin({"title": "Video bridge outage", "method": [KILL]})
+    try:
+        (entry,) = killswitch.running(("experiment",))
+        assert (entry.pid, entry.label) == (os.getpid(), "Video bridge outage")
+        watch.enter("method")
+        assert watch.activity_starting(PROBE) == ""
+        killswitch.write_marker()  # `entdrill stop` from another process
+        assert watch.activity_starting(PROBE) == "the kill switch was pulled (entdrill stop)"
+    finally:
+        watch.end()
+    assert killswitch.running(("experiment",)) == []
+
+
+def test_a_run_inside_a_registered_drill_leaves_the_drill_s_registration_alone() -> None:
+    with killswitch.registered("drill", "pre-holiday"):
+        watch = RunWatch(FakeRecover())
+        watch.begin({"title": "t", "method": []})
+        watch.end()
+        assert [e.kind for e in killswitch.running()] == ["drill"]

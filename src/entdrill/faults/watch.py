@@ -5,12 +5,13 @@ action end in "completed", and turns a SIGTERM that lands inside a Python activi
 failed activity. :class:`RunWatch` closes those gaps from the control hooks:
 
 * ``begin``: refuses fault actions declared ``background`` (an interruption from a background
-  thread is lost), names the run in the ledger and notes SIGINT and SIGTERM (chaoslib's handlers
-  still run);
+  thread is lost), names the run in the ledger, notes SIGINT and SIGTERM (chaoslib's handlers
+  still run) and registers the run with the kill switch, so ``entdrill stop`` ends it;
 * ``revert_orphans``: reverts faults left by runs that died, so the baseline is honest;
 * ``activity_starting``, ``activity_done``: a signal received (even one whose exception was
-  lost), or a fault action that failed in the method, is a reason to interrupt the experiment
-  (the control raises ``InterruptExecution`` with it), except during rollbacks;
+  lost), the kill switch's marker, or a fault action that failed in the method, is a reason to
+  interrupt the experiment (the control raises ``InterruptExecution`` with it), once, and never
+  during rollbacks;
 * ``reconcile``: reverts every fault this process (or a dead one) left open, with SIGINT and
   SIGTERM deferred once so a second Ctrl-C does not cut a revert in half;
 * ``annotate``: writes why the run was interrupted and what was reverted into the journal, and
@@ -21,8 +22,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any
@@ -30,6 +33,7 @@ from typing import Any
 from entdrill.errors import InvalidArgument
 from entdrill.faults import ledger as ledger_module
 from entdrill.faults.recovery import RecoveryReport, mine_or_orphaned, orphaned, recover
+from entdrill.guard import killswitch
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +82,8 @@ class RunWatch:
         self.signalled = ""  # "SIGINT" or "SIGTERM" once received, until acted upon
         self.report = RecoveryReport()
         self._previous: dict[int, Any] = {}
+        self._registration: killswitch.Registration | None = None
+        self._began_ns = 0
 
     # -- start -------------------------------------------------------------------------
 
@@ -94,8 +100,23 @@ class RunWatch:
                 f"fault action(s) {', '.join(map(repr, background))} cannot run in the "
                 "background: a failure there could not interrupt the experiment"
             )
-        ledger_module.set_default_label(str(experiment.get("title", "")))
+        title = str(experiment.get("title", ""))
+        ledger_module.set_default_label(title)
         self._note_signals()
+        self._register(title)
+
+    def _register(self, title: str) -> None:
+        """Register with the kill switch (``entdrill stop``), unless this process already is."""
+        self._began_ns = time.time_ns()
+        if not (killswitch.registry_dir() / f"{os.getpid()}.json").exists():  # a drill runs us
+            self._registration = killswitch.register("experiment", title)
+
+    def _stop_requested(self) -> bool:
+        """True once ``entdrill stop`` wrote its marker after this run began."""
+        try:
+            return killswitch.marker_path().stat().st_mtime_ns >= self._began_ns > 0
+        except OSError:
+            return False
 
     def revert_orphans(self) -> RecoveryReport:
         """Revert faults left open by runs that died, so this run starts from a clean system."""
@@ -147,10 +168,12 @@ class RunWatch:
         return ""
 
     def _signal_reason(self) -> str:
-        if not self.signalled or self.phase == "rollback":
+        if self.phase == "rollback" or self.interruption:
             return ""
-        self.interruption = self.interruption or f"{self.signalled} received during the experiment"
-        self.signalled = ""
+        if self.signalled:
+            self.interruption = f"{self.signalled} received during the experiment"
+        elif self._stop_requested():
+            self.interruption = "the kill switch was pulled (entdrill stop)"
         return self.interruption
 
     # -- end ---------------------------------------------------------------------------
@@ -176,7 +199,10 @@ class RunWatch:
             journal["status"] = "failed"
 
     def end(self) -> None:
-        """Put back the signal handlers found at ``begin``."""
+        """Put back the signal handlers found at ``begin``; leave the kill switch's registry."""
+        if self._registration is not None:
+            self._registration.unregister()
+            self._registration = None
         if threading.current_thread() is threading.main_thread():
             for signum, handler in self._previous.items():
                 with contextlib.suppress(ValueError, TypeError):
