@@ -14,8 +14,16 @@ from chaoslib.types import DiscoveredActivities, Discovery
 __all__ = ["discover"]
 __version__ = "0.1.0"
 
-ACTION_MODULES: tuple[str, ...] = ("actions.login.actions",)
-PROBE_MODULES: tuple[str, ...] = ("actions.login.probes",)
+ACTION_MODULES: tuple[str, ...] = (
+    "actions.login.actions",
+    "actions.servers.actions",
+    "actions.video.actions",
+)
+PROBE_MODULES: tuple[str, ...] = (
+    "actions.login.probes",
+    "actions.servers.probes",
+    "actions.video.probes",
+)
 
 
 def discover(discover_system: bool = True) -> Discovery:

@@ -30,13 +30,17 @@ FAILURE_LIMIT = 0.01
 
 def offer(status: dict, rate: float, seconds: float, workdir: Path) -> dict:
     report = workdir / f"rate-{rate:g}.json"
-    subprocess.run(
+    done = subprocess.run(
         [ENTDRILL, "flood", "--target", status["ent_url"], "--scenario", "pupil-login",
          "--users", status["population_csv"], "--rate", str(rate), "--duration", str(seconds),
          "--processes", "1", "--report", str(report), "--timeout", "10"],
         env={**os.environ, "ENTDRILL_CONSENT_TOKEN": status["consent_token"]},
-        check=True, capture_output=True, text=True,
+        capture_output=True, text=True,
     )  # fmt: skip
+    if done.returncode == 130:
+        sys.exit("the flood was stopped by the kill switch (`entdrill stop`); run the bench again")
+    if done.returncode != 0:
+        sys.exit(f"entdrill flood failed at {rate:g}/s: {done.stderr.strip()}")
     data = json.loads(report.read_text())
     totals, scenario = data["totals"], data["scenarios"]["pupil-login"]
     login = scenario["login"]["latency_ms"]
@@ -81,8 +85,8 @@ def main() -> None:
             )
             if not row["held"] and len(rows) > 1 and not rows[-2]["held"]:
                 break  # two broken rates in a row: past the knee
-    held = [r["rate"] for r in rows if r["held"]]
     broke = [r["rate"] for r in rows if not r["held"]]
+    held = [r["rate"] for r in rows if r["held"] and (not broke or r["rate"] < broke[0])]
     summary = {
         "replicas": args.replicas,
         "login_cost_ms": args.login_cost_ms,

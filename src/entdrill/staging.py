@@ -72,8 +72,11 @@ class SandboxLease:
         if not supervisor.is_up():
             log.info("starting the sandbox in %s", supervisor.directory)
             current = supervisor.state()
+            # A sandbox with some components running was started by someone else: completing
+            # it (a replica lost earlier) does not make it ours to stop.
+            was_running = bool(supervisor.running())
             supervisor.up(current.config if current else None)
-            self.started_here = True
+            self.started_here = not was_running
         return configuration_for(sandbox_status(supervisor))
 
     def release(self) -> None:

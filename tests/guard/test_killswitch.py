@@ -90,3 +90,20 @@ def test_stop_with_nothing_running_says_so() -> None:
     result = CliRunner().invoke(cli, ["stop"])
     assert result.exit_code == 0
     assert result.output.strip() == "nothing was running"
+
+
+def test_stop_reverts_the_faults_a_dead_process_left_behind(entdrill_home: Path) -> None:
+    """A process planned a fault and died (as one --force kills would): stop reverts it."""
+    script = (
+        "from entdrill.faults.ledger import Ledger\n"
+        "Ledger().plan('session_loss', {'component': 'ent'}, {}, {'op': 'none'})\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, env=os.environ.copy())
+    from entdrill.faults.ledger import Ledger
+
+    assert len(Ledger().open_entries()) == 1
+    result = CliRunner().invoke(cli, ["stop", "--json"])
+    assert result.exit_code == 0, result.output
+    faults = json.loads(result.output)["faults"]
+    assert [f["kind"] for f in faults["reverted"]] == ["session_loss"]
+    assert Ledger().open_entries() == []

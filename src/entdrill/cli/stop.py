@@ -6,6 +6,7 @@ import json
 
 import click
 
+from entdrill.faults.recovery import orphaned, recover
 from entdrill.guard import killswitch
 
 
@@ -24,17 +25,22 @@ from entdrill.guard import killswitch
 def stop(kinds: tuple[str, ...], wait_s: float, force: bool, as_json: bool) -> None:
     """Pull the kill switch: stop every registered flood, drill and experiment on this machine.
 
-    Writes the stop marker, sends SIGTERM to each registered process and waits for it to exit.
-    Exits 1 when something is still running after --wait.
+    Writes the stop marker, sends SIGTERM to each registered process and waits for it to exit,
+    then reverts the faults left by processes that are gone (those --force killed, or any that
+    died before reverting theirs). Exits 1 when something is still running after --wait or a
+    fault could not be reverted.
     """
     result = killswitch.stop_all(kinds, wait_s=wait_s, force=force)
+    recovery = recover(select=orphaned)
     if as_json:
-        click.echo(json.dumps(result.to_dict()))
+        click.echo(json.dumps({**result.to_dict(), "faults": recovery.to_dict()}))
     else:
+        if recovery.reverted or not recovery.ok:
+            click.echo(f"faults: {recovery.summary()}")
         for entry in result.signalled:
             state = "still running" if entry in result.still_running else "stopped"
             click.echo(f"{entry.kind} pid {entry.pid} {entry.label}: {state}")
         if not result.signalled:
             click.echo("nothing was running")
-    if result.still_running:
+    if result.still_running or not recovery.ok:
         raise SystemExit(1)

@@ -59,14 +59,21 @@ def synthetic_login(
     page: str = "/homework?format=json",
     cas_url: str = "",
     timeout_s: float = 5.0,
+    cookies: http.cookiejar.CookieJar | None = None,
 ) -> LoginResult:
-    """Log ``username`` in through CAS from the portal, then open ``page``; never raises."""
+    """Log ``username`` in through CAS from the portal, then open ``page``; never raises.
+
+    ``cookies``: a jar to keep the session in (a fresh one when not given), e.g. to check later
+    whether the session survived a fault.
+    """
     started = time.monotonic()
     hosts = {urllib.parse.urlsplit(portal_url).hostname or ""}
     if cas_url:
         hosts.add(urllib.parse.urlsplit(cas_url).hostname or "")
     opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+        urllib.request.HTTPCookieProcessor(
+            cookies if cookies is not None else http.cookiejar.CookieJar()
+        ),
         _HostLimitedRedirects(hosts),
     )
 

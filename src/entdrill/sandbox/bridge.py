@@ -169,7 +169,6 @@ def make_app(ctx: ComponentContext) -> web.Application:
     app.router.add_route("POST", API_PREFIX + "/{call}", api)
     app.router.add_get(CLIENT_JOIN_PATH, client_join)
     app.router.add_post(CLIENT_LEAVE_PATH, client_leave)
-    app["bridge"] = bridge
     return app
 
 

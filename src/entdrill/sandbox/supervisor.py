@@ -211,12 +211,20 @@ class Supervisor:
             return stopped
 
     def stop_component(self, name: str, signum: int = signal.SIGKILL) -> ProcessEntry:
-        """Send ``signum`` to one running component (a fault: the caller records it)."""
+        """Send ``signum`` to one running component (a fault: the caller records it).
+
+        After SIGKILL, returns once the process is gone (it cannot outlive it for long), so a
+        ``start_component`` right after does not take the dying process for a running one.
+        """
         state = self._require_state()
         entry = state.processes.get(name)
         if entry is None or not processes.is_component(entry.pid, name, self.directory):
             raise SandboxError(f"sandbox component {name!r} is not running")
         os.kill(entry.pid, signum)
+        if signum == signal.SIGKILL:
+            deadline = time.monotonic() + 5.0
+            while processes.is_alive(entry.pid) and time.monotonic() < deadline:
+                time.sleep(0.01)
         return entry
 
     def _stop_strays(self) -> list[str]:
