@@ -118,7 +118,7 @@ def plan_text(
                 ack_by_reply: true
                 message: "{{label}} {{drill}}: classes move to the backup room. Reply OK."
                 audience: [cellule, staff]
-                expect: {{delivered_share: 0.9, within: {within}}}
+                expect: {{delivered_share: 0.9, acknowledged_share: 0.1, within: {within}}}
               - name: parents-email
                 type: email
                 subject: Classes virtuelles

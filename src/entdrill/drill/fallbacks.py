@@ -182,11 +182,17 @@ class Fallbacks:
         people = [r.person_id for r in recipients] if lane.channel.reaches_people else [""]
         return _safely(lambda: lane.channel.send(message, recipients), lane.name, people, lane.name)
 
-    def poll(self) -> list[LedgerEvent]:
+    def poll(self, *, slack: bool = True) -> list[LedgerEvent]:
         """What every activated lane observed since the last poll (each poll starts with the
-        next lane, so reads cut short by a rate limit are shared fairly)."""
+        next lane, so reads cut short by a rate limit are shared fairly); ``slack=False``
+        leaves the lanes that read Slack for later."""
         events: list[LedgerEvent] = []
-        lanes = [lane for lane in self.lanes.values() if lane.activated_at is not None]
+        lanes = [
+            lane
+            for lane in self.lanes.values()
+            if lane.activated_at is not None
+            and (slack or not isinstance(lane.channel, SlackChannel | ManualChannel))
+        ]
         if lanes:
             self._turn = (self._turn + 1) % len(lanes)
             lanes = lanes[self._turn :] + lanes[: self._turn]

@@ -69,6 +69,7 @@ class StopWatch:
         self.oldest_ts = ""
         self.seen: set[str] = set()
         self.next_read = 0.0
+        self.pending = False  # a read is due but held back by a rate limit
         self.slack_problem = ""
         self.stop_post: StopPost | None = None
 
@@ -92,17 +93,30 @@ class StopWatch:
         return self.names.get(slack_id, slack_id)
 
     def read_slack(self) -> list[StopPost]:
-        """New ``STOP DRILL`` posts (every few seconds); an organiser's sets the stop reason."""
+        """New ``STOP DRILL`` posts (every few seconds); an organiser's sets the stop reason.
+
+        While Slack's rate limit holds the read back, :attr:`pending` is True: the runner then
+        leaves the other Slack reads aside, so this one goes first once the limit lifts.
+        """
         if self.slack is None or self.clock() < self.next_read:
             return []
-        self.next_read = self.clock() + SLACK_EVERY_S
+        if self.slack.read_after > time.monotonic():
+            self.pending = True
+            return []
         try:
             messages = self.slack.read_messages(self.channel, self.oldest_ts)
+            if not messages and self.slack.read_after > time.monotonic():
+                self.pending = True  # rate-limited just now: read again first
+                return []
         except SlackFailure as failure:
             if failure.cause != self.slack_problem:
                 log.warning("cannot read %s for STOP DRILL: %s", self.channel, failure.cause)
             self.slack_problem = failure.cause
+            self.pending = False
+            self.next_read = self.clock() + SLACK_EVERY_S
             return []
+        self.pending = False
+        self.next_read = self.clock() + SLACK_EVERY_S
         self.slack_problem = ""
         found = []
         for user, text, ts in messages:

@@ -559,7 +559,7 @@ class DrillRunner:
             return
         self.next_poll = self.clock() + self.options.poll_s
         self._confirmations()
-        self._ledger(self.fallbacks.poll())
+        self._ledger(self.fallbacks.poll(slack=not self.stop.pending))
         self._escalate()
         self.timeline.note("verify", self._progress())
 
