@@ -55,6 +55,13 @@ def run(
                 drill_id = dry.record_dry_run(prepared, records, steps)
                 click.echo(f"dry run recorded as drill {drill_id} in {records.where}")
                 return
+            out = sys.stderr if json_events else sys.stdout
+            if prepared.lease is not None and prepared.lease.started_here:
+                click.echo(
+                    "the sandbox was not running: started it for this drill; "
+                    "it is stopped when the drill ends",
+                    file=out,
+                )
             display = (
                 JsonEventsDisplay(sys.stdout)
                 if json_events
@@ -67,7 +74,6 @@ def run(
             )
         finally:
             prepared.release()
-    out = sys.stderr if json_events else sys.stdout
     word = {"met": "MET", "not_met": "NOT MET", "aborted": "ABORTED"}[result.status]
     click.echo(f"drill {loaded.name}: {word} ({result.reason})", file=out)
     if result.report is not None:

@@ -1,0 +1,51 @@
+"""`entdrill drill list`: a table of the recorded drills, oldest first, or JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.drill_records import invoke, records_url, with_drills
+
+
+def test_list_shows_one_line_per_drill_under_a_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drills = with_drills(records_url(tmp_path, monkeypatch))
+    result = invoke("list")
+    assert result.exit_code == 0, result.output
+    header, *rows = result.stdout.splitlines()
+    assert header.split() == ["ID", "STARTED", "TOOK", "PLAN", "STATUS", "EXIT"]
+    assert [row.split()[0] for row in rows] == [d.drill.id for d in drills]
+    assert all(row.split()[5] == d.drill.status for row, d in zip(rows, drills, strict=True))
+
+
+def test_list_json_filters_by_status_and_keeps_the_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drills = with_drills(records_url(tmp_path, monkeypatch), 12)
+    result = invoke("list", "--json", "--last", "2")
+    listed = json.loads(result.stdout)
+    assert [d["id"] for d in listed] == [d.drill.id for d in drills[-2:]]
+    assert set(listed[0]) >= {"id", "plan", "started_at", "status", "exit_code", "pid", "host"}
+    status = drills[0].drill.status
+    only = json.loads(invoke("list", "--json", "--status", status).stdout)
+    assert only and {d["status"] for d in only} == {status}
+
+
+def test_list_says_so_when_no_drill_is_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records_url(tmp_path, monkeypatch)
+    result = invoke("list")
+    assert result.exit_code == 0 and result.stdout.startswith("no drill recorded in ")
+
+
+def test_an_unknown_status_is_refused_with_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records_url(tmp_path, monkeypatch)
+    result = invoke("list", "--status", "finished")
+    assert result.exit_code == 2 and "'finished' is not one of" in result.stderr
