@@ -22,6 +22,8 @@ from entdrill import redact
 from entdrill.records import Event, Records
 
 PHASE_WIDTH = 10
+#: Events left out of the debrief's timeline (the debrief says them in its own sections).
+QUIET_KINDS = frozenset({"loaded", "planned", "channel_fact", "channel_outcome", "findings"})
 
 
 class Display(Protocol):
@@ -99,6 +101,9 @@ class Timeline:
         self.drill_id = drill_id
         self.display: Display = display or QuietDisplay()
         self.count = 0
+        self.started = time.monotonic()
+        #: (seconds since the start, what happened): the debrief's timeline
+        self.highlights: list[tuple[float, str]] = []
         self._last_note: dict[str, str] = {}
 
     def record(
@@ -111,6 +116,8 @@ class Timeline:
             values.setdefault("note", text)
         event = self.records.append_event(self.drill_id, phase, kind, values)
         self.count += 1
+        if text and kind not in QUIET_KINDS:
+            self.highlights.append((time.monotonic() - self.started, text))
         self.display.event(event, text or kind.replace("_", " "))
         return event
 
