@@ -1,4 +1,4 @@
-"""kill -9 of the runner at 20 points spread over a drill, from the plan's record to the debrief.
+"""kill -9 of the runner at 20 points spread over a drill, from the plan's record to its verdict.
 
 A reference drill runs to its end and counts its events; then, for each of 20 event numbers
 spread over that count, a drill is started (`entdrill drill run --json-events`), killed with
@@ -11,6 +11,8 @@ has no open entry).
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from entdrill.faults.ledger import Ledger
 
 from entdrill.drill.dead_drills import recover_dead_drills
+from entdrill.faults.ledger import Ledger
 from entdrill.records import open_records
 from entdrill.sandbox.status import status as sandbox_status
 from entdrill.sandbox.supervisor import Supervisor
@@ -37,10 +39,9 @@ class Bench:
 
     @property
     def points(self) -> list[int]:
-        """20 event numbers from the plan's record to the findings of the debrief."""
-        last = next(
-            e["seq"] for e in self.events if (e["phase"], e["kind"]) == ("debrief", "findings")
-        )
+        """20 event numbers from the plan's record to the last channel outcome (after it, the
+        runner may finish before the kill lands)."""
+        last = max(e["seq"] for e in self.events if e["kind"] == "channel_outcome")
         first = self.events[0]["seq"]
         span = last - first
         assert span >= KILL_POINTS - 1, f"only {span + 1} events to kill at"
@@ -102,3 +103,36 @@ def test_kill_9_loses_no_reported_event_and_recover_leaves_no_fault(
     assert Ledger(bench.home / "faults.jsonl").open_entries() == []
     components = sandbox_status(Supervisor(bench.home / "sandbox"))["components"]
     assert all(c["state"] == "running" for c in components), components
+
+
+def test_when_the_runner_and_its_experiment_are_both_killed_recover_reverts_the_outage(
+    bench: Bench, tmp_path: Path
+) -> None:
+    """Nothing runs after SIGKILL: the fault is left in place, and `drill recover` reverts it."""
+    plan = write_plan(tmp_path, name="both-killed", within="30s", outage_s=60)
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    env = environment(bench.home, url)
+    env["ENTDRILL_RUNTIME_DIR"] = str(bench.home / "run")
+    drill = start_drill(plan, env)
+    child = 0
+    for event in stream(drill):
+        if event["kind"] == "experiment_started":
+            child = event["data"]["pid"]
+        if event["kind"] == "fault_seen":
+            os.kill(child, signal.SIGKILL)
+            drill.kill()
+            break
+    drill.wait(timeout=30)
+    assert _state(bench.home, "bridge") == "stopped"  # the outage outlived both
+    with pytest.MonkeyPatch.context() as patch, open_records(url) as records:
+        patch.setenv("ENTDRILL_HOME", str(bench.home))
+        [recovered] = recover_dead_drills(records, grace_s=5)
+    assert recovered.action == "interrupted"
+    assert [f["kind"] for f in recovered.faults["reverted"]] == ["bridge_down"]
+    assert _state(bench.home, "bridge") == "running"
+    assert Ledger(bench.home / "faults.jsonl").open_entries() == []
+
+
+def _state(home: Path, component: str) -> str:
+    components = sandbox_status(Supervisor(home / "sandbox"))["components"]
+    return next(c["state"] for c in components if c["name"] == component)
