@@ -80,7 +80,7 @@ def describe(prepared: Prepared) -> list[Step]:
     steps += [Step("plan", f"note: {problem}") for problem in prepared.problems]
     if prepared.blackout:
         steps.append(Step("plan", f"note: inside the blackout {prepared.blackout} (forced)"))
-    announcement = render(plan.announcement.message, _values(prepared, 0))
+    announcement = render(plan.announcement.message, {**_values(prepared, 0), "name": ""})
     steps.append(Step("announce", f"post in {plan.announcement.post_in}: {announcement}"))
     for fault_plan in prepared.fault_plans:
         faults = [

@@ -200,7 +200,7 @@ class DrillRunner:
     def _announce(self) -> None:
         assert self.prepared.context is not None
         announcement = self.plan.announcement
-        text = render(announcement.message, self.fallbacks.values())
+        text = render(announcement.message, {**self.fallbacks.values(), "name": ""})
         oldest = f"{time.time() - 1:.6f}"
         try:
             self.slack = connect(self.prepared.context)
