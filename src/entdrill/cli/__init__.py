@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "flood": "entdrill.cli.flood:flood",
     "stop": "entdrill.cli.stop:stop",
     "records": "entdrill.cli.records:records",
+    "review": "entdrill.cli.review:review",
 }
 
 
