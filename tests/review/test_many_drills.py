@@ -133,3 +133,19 @@ def test_the_command_reviews_the_fleet_on_each_backend(fleet: str, tmp_path) -> 
     assert text.startswith("# Continuity readiness review")
     assert f"{expected} drills:" in text
     assert (tmp_path / "review-charts" / "storm-latency.svg").is_file()
+
+
+def test_never_reached_agrees_with_the_records_ledger_helper(fleet_sqlite: str) -> None:
+    from collections import Counter
+
+    from entdrill.records import never_reached
+    from entdrill.review.channels import is_sent, never_reached_anywhere
+
+    with open_records(fleet_sqlite) as records:
+        reach = records.load_review_data().reach
+    # Without the email channel (which reaches nearly everyone), some people are missed.
+    rows = [r for r in reach if r.channel != "email"]
+    expected = Counter(p.person for p in never_reached(r for r in rows if is_sent(r)))
+    found = never_reached_anywhere(rows)
+    assert sum(expected.values()) >= 5
+    assert {p.person: p.drills for p in found} == dict(expected)

@@ -162,7 +162,7 @@ def build_review(
         never_reached=missed,
         never_reached_people=len(missed),
         people_sent=ch.people_sent(reach),
-        ack_curves=ch.ack_curves(reach),
+        ack_curves=ch.ack_curves(reach, names),
         matrix=ch.channel_matrix(results, drills, names),
         trends=trend_views,
         findings=groups,

@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from entdrill.records import ChannelResult, DrillRecord, PersonChannelReach, never_reached
+from entdrill.records import ChannelResult, DrillRecord, PersonChannelReach
 from entdrill.review.model import (
     AckCurve,
     ChannelMatrix,
@@ -131,10 +131,23 @@ def channels_score(results: Iterable[ChannelResult], drill_at: Mapping[str, date
 
 
 def never_reached_anywhere(reach: Iterable[PersonChannelReach]) -> tuple[PersonCount, ...]:
-    """The people reached on no channel, with the number of drills where that happened."""
-    missed = never_reached(r for r in reach if is_sent(r))
-    counts = Counter(p.person for p in missed)
-    groups = {p.person: p.group for p in missed}
+    """The people reached on no channel, with the number of drills where that happened (what
+    ``entdrill.records.never_reached`` says, computed without building each person's record)."""
+    sent: dict[tuple[str, str], str | None] = {}
+    reached: set[tuple[str, str]] = set()
+    for r in reach:
+        if is_sent(r):
+            key = (r.drill_id, r.person)
+            if sent.get(key) is None:
+                sent[key] = r.group
+            if is_reached(r):
+                reached.add(key)
+    counts: Counter[str] = Counter()
+    groups: dict[str, str | None] = {}
+    for key, group in sent.items():
+        if key not in reached:
+            counts[key[1]] += 1
+            groups.setdefault(key[1], group)
     return tuple(
         PersonCount(person, groups[person], n)
         for person, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -146,30 +159,35 @@ def people_sent(reach: Iterable[PersonChannelReach]) -> int:
     return len({(r.drill_id, r.person) for r in reach if is_sent(r)})
 
 
-def ack_curves(reach: Sequence[PersonChannelReach]) -> tuple[AckCurve, ...]:
-    """Per channel that collects acknowledgements (and for any channel): the cumulative share
-    acknowledged by each minute after activation."""
+def ack_curves(
+    reach: Sequence[PersonChannelReach], order: Sequence[str] | None = None
+) -> tuple[AckCurve, ...]:
+    """Per channel that collects acknowledgements (in ``order``, by default ``channel_order``)
+    and for any channel: the cumulative share acknowledged by each minute after activation."""
     sent = [r for r in reach if is_sent(r)]
     starts: dict[tuple[str, str], datetime] = {}
     firsts: dict[str, datetime] = {}
     for r in sent:
         moment = _first_time(r)
         key = (r.drill_id, r.channel)
-        if key not in starts or moment < starts[key]:
+        known = starts.get(key)
+        if known is None or moment < known:
             starts[key] = moment
-        if r.drill_id not in firsts or moment < firsts[r.drill_id]:
+        known = firsts.get(r.drill_id)
+        if known is None or moment < known:
             firsts[r.drill_id] = moment
     offsets: dict[str, list[float]] = {}
-    people: Counter[str] = Counter()
+    people: Counter[str] = Counter(r.channel for r in sent)
     first_ack: dict[tuple[str, str], datetime] = {}
     for r in sent:
-        people[r.channel] += 1
-        if r.acknowledged_at is not None:
+        acked = r.acknowledged_at
+        if acked is not None:
             start = starts[(r.drill_id, r.channel)]
-            offsets.setdefault(r.channel, []).append(_minutes(r.acknowledged_at, start))
+            offsets.setdefault(r.channel, []).append(_minutes(acked, start))
             key = (r.drill_id, r.person)
-            if key not in first_ack or r.acknowledged_at < first_ack[key]:
-                first_ack[key] = r.acknowledged_at
+            known = first_ack.get(key)
+            if known is None or acked < known:
+                first_ack[key] = acked
     if not offsets:
         return ()
     offsets[ANY_CHANNEL] = [_minutes(at, firsts[drill]) for (drill, _), at in first_ack.items()]
@@ -177,9 +195,9 @@ def ack_curves(reach: Sequence[PersonChannelReach]) -> tuple[AckCurve, ...]:
     horizon = _horizon([m for values in offsets.values() for m in values])
     step = 1 if horizon <= 60 else 2
     grid = tuple(float(m) for m in range(0, horizon + 1, step))
-    order = [c for c in channel_order((), sent) if c in offsets] + [ANY_CHANNEL]
+    names = channel_order((), sent) if order is None else order
     curves = []
-    for channel in order:
+    for channel in [c for c in names if c in offsets] + [ANY_CHANNEL]:
         found = sorted(offsets[channel])
         total = people[channel]
         curves.append(
@@ -232,8 +250,11 @@ def _counted(rows: Iterable[PersonChannelReach]) -> tuple[PersonCount, ...]:
 
 
 def _first_time(row: PersonChannelReach) -> datetime:
-    times = [t for t in (row.sent_at, row.failed_at) if t is not None]
-    return min(times)
+    sent, failed = row.sent_at, row.failed_at
+    if sent is None or (failed is not None and failed < sent):
+        assert failed is not None
+        return failed
+    return sent
 
 
 def _minutes(at: datetime, start: datetime) -> float:

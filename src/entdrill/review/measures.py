@@ -96,7 +96,12 @@ class Trial:
     service: str
     at: datetime
     passed: bool
-    detail: str
+    measures: Mapping[str, Any]
+
+    @property
+    def detail(self) -> str:
+        """The run's figures in words ("errors 0.4%, recovered in 5.5 s")."""
+        return _detail(self.measures)
 
 
 def service_of(kind: str) -> str | None:
@@ -145,20 +150,25 @@ def read_trial(experiment: ExperimentRecord) -> Trial | None:
     if service is None or service == "login" or not concluded(experiment):
         return None
     m = experiment.measures
-    flags: tuple[str, ...] = ("survived",)
-    if service == "video_fallback":
-        flags = ("fallback_worked", "backup_joinable", *flags)
-    passed = next((m[f] for f in flags if isinstance(m.get(f), bool)), not experiment.deviated)
+    flags = _VIDEO_FLAGS if service == "video_fallback" else _FLAGS
+    passed = not experiment.deviated
+    for flag in flags:
+        value = m.get(flag)
+        if isinstance(value, bool):
+            passed = value
+            break
     return Trial(
         experiment_id=experiment.id,
         drill_id=experiment.drill_id,
         service=service,
         at=experiment.started_at,
-        passed=bool(passed),
-        detail=_detail(m),
+        passed=passed,
+        measures=m,
     )
 
 
+_FLAGS = ("survived",)
+_VIDEO_FLAGS = ("fallback_worked", "backup_joinable", "survived")
 _DETAILS: tuple[tuple[str, str, Callable[[float], str]], ...] = (
     ("error_ratio", "errors", lambda v: f"{v:.1%}"),
     ("recovery_s", "recovered in", lambda v: f"{v:g} s"),
