@@ -152,6 +152,7 @@ def main() -> None:
     if reason := postgres_unavailable():
         sys.exit(f"cannot compare: {reason}")
     results: dict[str, dict[str, Any]] = {}
+    load_before = os.getloadavg()[0]
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         if args.no_cache:
@@ -184,14 +185,18 @@ def main() -> None:
                 "review: whole, s": review["total_s"],
                 "  review CPU s": review["cpu_s"],
                 "  review peak MB above baseline": review["peak_mb_above_baseline"],
-                "model + rendering / load (ratio)": render / load["total_s"],
-                "whole review / load (ratio)": review["total_s"] / load["total_s"],
+                "model + rendering / peer load (ratio)": render / load["total_s"],
+                "model + rendering / its own load (ratio)": render / review["load_s"],
+                "whole review / peer load (ratio)": review["total_s"] / load["total_s"],
                 "HTML page, KB": review["html_kb"],
                 "entdrill review --out, wall s": statistics.median(
                     cli_wall(url, work) for _ in range(args.repeat)
                 ),
             }
-    print(f"review at scale: {args.drills} drills, median of {args.repeat} runs, fresh processes")
+    print(
+        f"review at scale: {args.drills} drills, median of {args.repeat} runs, fresh processes; "
+        f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+    )
     print(f"{'measure':40} {'sqlite':>11} {'postgresql':>11} {'pg/sqlite':>10}")
     for key in results["sqlite"]:
         lite, pg = results["sqlite"][key], results["postgresql"][key]

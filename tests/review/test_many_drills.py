@@ -149,3 +149,17 @@ def test_never_reached_agrees_with_the_records_ledger_helper(fleet_sqlite: str) 
     found = never_reached_anywhere(rows)
     assert sum(expected.values()) >= 5
     assert {p.person: p.drills for p in found} == dict(expected)
+
+
+def test_one_drill_of_the_fleet_is_reviewed_alone_on_each_backend(fleet: str) -> None:
+    with open_records(fleet) as records:
+        drill = records.list_drills(status="not_met")[-1]
+        detail = records.get_drill(drill.id)
+    result = CliRunner().invoke(
+        cli, ["review", "--db", fleet, "--drill", drill.id, "--format", "md"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"Drill {drill.id}, started" in result.output
+    assert "1 drill: 1 not met." in result.output
+    for channel in detail.channel_results:
+        assert f"| {channel.channel} |" in result.output
