@@ -15,6 +15,44 @@ from entdrill.review.model import ChannelReadiness, LoginReadiness, Review, Tria
 
 Sentence = tuple["Bit", ...]
 
+#: The terms the review uses, as its "How to read this review" section states them.
+DEFINITIONS: tuple[tuple[str, str], ...] = (
+    (
+        "Held",
+        "a login storm held when at least 99% of its logins succeeded and its login p95 stayed "
+        "within the experiment's budget (2 s unless the experiment states another). At each "
+        "multiple of normal load the latest storm of the period decides: the highest multiple "
+        "held is the highest whose latest storm held; the first broken the lowest whose latest "
+        "storm broke.",
+    ),
+    (
+        "Survived",
+        "a server-loss or session-store run passed when the ENT survived (its recorded verdict, "
+        "else the Chaos Toolkit hypothesis held); a video-outage run when the backup bridge took "
+        "the class. Aborted and interrupted runs are left out.",
+    ),
+    (
+        "Delivered, acknowledged",
+        "shares of the people sent to on the channel (a person refused by the audience "
+        "allow-list is not sent to); delivered includes acknowledged.",
+    ),
+    (
+        "Time to acknowledge",
+        "from the person's first message on the channel to their first acknowledgement. "
+        "Median: the middle value; p90: nearest rank, the smallest time within which at least "
+        "90% of those who acknowledged did.",
+    ),
+    (
+        "Never reached",
+        "sent to, and neither delivered nor acknowledged: on a channel, or on every channel.",
+    ),
+    (
+        "Channel outcome",
+        "worked, degraded or failed against the plan's expectation at its deadline, as the "
+        "drill recorded it (✓, ~, ✗ in the matrix).",
+    ),
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Bit:

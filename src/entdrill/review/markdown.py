@@ -316,28 +316,9 @@ def _drills(page: _Page, review: Review) -> None:
 
 
 def _method(page: _Page, review: Review) -> None:
-    page.add(
-        "## How to read this review",
-        "",
-        "- **Held**: a login storm held when at least 99% of its logins succeeded and its login "
-        "p95 stayed within the experiment's budget (2 s unless the experiment states another). "
-        "At each multiple of normal load the latest storm of the period decides.",
-        "- **Survived**: a server-loss or session-store run passed when the ENT survived; a "
-        "video-outage run when the backup bridge took the class. Aborted and interrupted runs "
-        "are left out.",
-        "- **Delivered, acknowledged**: shares of the people sent to on the channel; delivered "
-        "includes acknowledged.",
-        "- **Time to acknowledge**: from the person's first message on the channel to their "
-        "first acknowledgement. Median: the middle value; p90: nearest rank.",
-        "- **Never reached**: sent to, and neither delivered nor acknowledged.",
-        "- **Channel outcome**: worked ✓, degraded ~ or failed ✗ against the plan's "
-        "expectation at its deadline.",
-        "",
-        "### Readiness score",
-        "",
-        *(f"> {line}\n>" for line in review.formula),
-        "",
-    )
+    page.add("## How to read this review", "")
+    page.add(*(f"- **{term}**: {text}" for term, text in hl.DEFINITIONS), "")
+    page.add("### Readiness score", "", *(f"> {line}\n>" for line in review.formula), "")
 
 
 # -- pieces ---------------------------------------------------------------------------------
