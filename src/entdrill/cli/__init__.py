@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "stop": "entdrill.cli.stop:stop",
     "records": "entdrill.cli.records:records",
     "recover": "entdrill.cli.recover:recover",
+    "review": "entdrill.cli.review:review",
 }
 
 

@@ -1,0 +1,62 @@
+"""The continuity readiness review: what held, what broke, at which load, which channels worked,
+drill after drill, with a readiness score whose formula the report states.
+
+::
+
+    with open_records(url) as records:
+        data = records.load_review_data(since, until)
+        review = build_review(
+            data, records.load_series(series_wanted(data)), generated_at=now, source=records.where
+        )
+    page = render_html(review)                       # or render_markdown(review, "charts")
+
+The model is pure (records data in, dataclasses out): ``measures`` (what an experiment record
+says), ``services`` (login under storm, server loss, session store, video), ``channels``
+(shares, time to acknowledge, never reached, acknowledgement curves, matrix), ``trends``,
+``findings``, ``score`` (the formula), ``quantiles``; ``build`` assembles the ``model.Review``.
+Rendering is pure too (model in, text out): ``charts`` (figures: SVG and table), ``svg`` (the
+small chart drawing), ``headlines`` and ``wording`` (sentences and figures), ``html``,
+``markdown``. ``period`` reads ``--since``/``--until``.
+"""
+
+from entdrill.review.build import TITLE, build_review, only_drill, series_wanted
+from entdrill.review.html import render_html
+from entdrill.review.markdown import render_markdown
+from entdrill.review.model import (
+    AckCurve,
+    ChannelMatrix,
+    ChannelReadiness,
+    FindingGroup,
+    LoginReadiness,
+    PersonCount,
+    Review,
+    ServiceScore,
+    StormStep,
+    Trend,
+    TrialReadiness,
+)
+from entdrill.review.period import parse_period
+from entdrill.review.score import FORMULA, Score
+
+__all__ = [
+    "FORMULA",
+    "TITLE",
+    "AckCurve",
+    "ChannelMatrix",
+    "ChannelReadiness",
+    "FindingGroup",
+    "LoginReadiness",
+    "PersonCount",
+    "Review",
+    "Score",
+    "ServiceScore",
+    "StormStep",
+    "Trend",
+    "TrialReadiness",
+    "build_review",
+    "only_drill",
+    "parse_period",
+    "render_html",
+    "render_markdown",
+    "series_wanted",
+]

@@ -1,0 +1,210 @@
+"""``build_review``: the records of a period in, the readiness review out (pure).
+
+::
+
+    data = records.load_review_data(since, until)
+    series = records.load_series(series_wanted(data))
+    review = build_review(data, series, generated_at=now)
+
+Only the per-second series of the storms the review charts are loaded (``series_wanted``), so
+the review of 10,000 drills reads a handful of series, not 10,000.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from entdrill.records import DRILL_STATUSES, ReviewData
+from entdrill.review import channels as ch
+from entdrill.review import trends
+from entdrill.review.findings import open_groups
+from entdrill.review.measures import (
+    SERVICE_NAMES,
+    StormRun,
+    Trial,
+    read_storm,
+    read_trial,
+    service_of,
+)
+from entdrill.review.model import DrillRow, Review, ServiceScore
+from entdrill.review.score import FORMULA, overall
+from entdrill.review.services import (
+    TRIAL_SERVICES,
+    charted_storms,
+    login_readiness,
+    storm_steps,
+    trial_readiness,
+)
+
+TITLE = "Continuity readiness review"
+RECENT_DRILLS = 40
+#: Services the review always reports, tested or not (the others only when tested).
+REQUIRED = ("login", "server_loss", "session_store", "video_fallback")
+CHANNELS = "channels"
+
+
+def only_drill(data: ReviewData, drill_id: str) -> ReviewData:
+    """``data`` cut down to one drill: its experiments, channels, reach and findings (open
+    findings are that drill's; standalone experiments are left out)."""
+    mine = [f for f in data.findings if f.drill_id == drill_id]
+    return replace(
+        data,
+        drills=[d for d in data.drills if d.id == drill_id],
+        experiments=[x for x in data.experiments if x.drill_id == drill_id],
+        standalone_experiments=[],
+        channel_results=[c for c in data.channel_results if c.drill_id == drill_id],
+        reach=[r for r in data.reach if r.drill_id == drill_id],
+        findings=mine,
+        open_findings=[f for f in mine if f.status == "open"],
+        ledger=[e for e in data.ledger if e.drill_id == drill_id],
+    )
+
+
+def readings(data: ReviewData) -> tuple[list[StormRun], list[Trial], Counter[str]]:
+    """The concluded storms and service trials of the period, and per service how many runs did
+    not conclude (aborted, interrupted, or a storm without its measures)."""
+    storms: list[StormRun] = []
+    trials: list[Trial] = []
+    missing: Counter[str] = Counter()
+    for experiment in [*data.experiments, *data.standalone_experiments]:
+        service = service_of(experiment.kind)
+        if service is None:
+            continue
+        if service == "login":
+            storm = read_storm(experiment)
+            if storm is None:
+                missing[service] += 1
+            else:
+                storms.append(storm)
+        else:
+            trial = read_trial(experiment)
+            if trial is None:
+                missing[service] += 1
+            else:
+                trials.append(trial)
+    return storms, trials, missing
+
+
+def series_wanted(data: ReviewData) -> list[str]:
+    """The experiment ids whose per-second series the review charts."""
+    storms, _, _ = readings(data)
+    return [storm.experiment_id for storm, _ in charted_storms(storm_steps(storms))]
+
+
+def build_review(
+    data: ReviewData,
+    series: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    generated_at: datetime,
+    drill_id: str | None = None,
+    source: str = "",
+    title: str = TITLE,
+    recent_drills: int = RECENT_DRILLS,
+) -> Review:
+    """The review of ``data`` (already cut to one drill with ``only_drill`` when ``drill_id``)."""
+    drills = data.drills
+    drill_at = {d.id: d.started_at for d in drills}
+    storms, trials, missing = readings(data)
+    login = login_readiness(storms, missing["login"], series or {})
+    tested = {t.service for t in trials}
+    trial_views = tuple(
+        trial_readiness(s, [t for t in trials if t.service == s], missing[s])
+        for s in TRIAL_SERVICES
+        if s in REQUIRED or s in tested or missing[s]
+    )
+    results, reach = data.channel_results, data.reach
+    channels = ch.channel_readiness(results, reach, drill_at)
+    services = (
+        ServiceScore("login", SERVICE_NAMES["login"], login.score),
+        *(ServiceScore(t.service, t.name, t.score) for t in trial_views),
+        ServiceScore(CHANNELS, trends.CHANNELS_SERVICE, ch.channels_score(results, drill_at)),
+    )
+    names = [c.name for c in channels]
+    periods = trends.periods(drills)
+    trend_views = (
+        trends.service_trend(periods, drills, storms, trials, results, drill_at),
+        trends.multiple_trend(periods, drills, storms),
+        *trends.channel_trends(
+            periods,
+            drills,
+            names,
+            [c.name for c in channels if c.asks_ack],
+            results,
+            reach,
+            drill_at,
+        ),
+    )
+    open_source = data.open_findings
+    groups = open_groups(open_source, drill_at.keys())
+    missed = ch.never_reached_anywhere(reach)
+    statuses: Counter[str] = Counter(d.status for d in drills)
+    return Review(
+        title=title,
+        generated_at=generated_at,
+        since=data.since,
+        until=data.until,
+        drill_id=drill_id,
+        source=source,
+        drills=len(drills),
+        statuses={s: statuses[s] for s in DRILL_STATUSES if statuses[s]},
+        first_at=drills[0].started_at if drills else None,
+        last_at=drills[-1].started_at if drills else None,
+        standalone_experiments=len(data.standalone_experiments),
+        overall=overall(s.score for s in services),
+        services=services,
+        login=login,
+        trials=trial_views,
+        channels=channels,
+        never_reached=missed,
+        never_reached_people=len(missed),
+        people_sent=ch.people_sent(reach),
+        ack_curves=ch.ack_curves(reach, names),
+        matrix=ch.channel_matrix(results, drills, names),
+        trends=trend_views,
+        findings=groups,
+        open_findings=len([f for f in open_source if f.status == "open"]),
+        unowned_findings=len([f for f in open_source if f.status == "open" and not f.owner]),
+        drill_rows=_drill_rows(data, storms, trials, recent_drills),
+        formula=FORMULA,
+    )
+
+
+def _drill_rows(
+    data: ReviewData, storms: list[StormRun], trials: list[Trial], limit: int
+) -> tuple[DrillRow, ...]:
+    shown = data.drills[-limit:][::-1] if limit else data.drills[::-1]
+    ids = {d.id for d in shown}
+    storms_of: dict[str, list[StormRun]] = {}
+    trials_of: dict[str, list[Trial]] = {}
+    channels_of: dict[str, dict[str, str]] = {}
+    open_of: Counter[str] = Counter()
+    for storm in storms:
+        if storm.drill_id in ids:
+            storms_of.setdefault(storm.drill_id, []).append(storm)
+    for trial in trials:
+        if trial.drill_id in ids:
+            trials_of.setdefault(trial.drill_id, []).append(trial)
+    for result in data.channel_results:
+        if result.drill_id in ids:
+            channels_of.setdefault(result.drill_id, {})[result.channel] = result.outcome
+    for finding in data.findings:
+        if finding.drill_id in ids and finding.status == "open":
+            open_of[finding.drill_id] += 1
+    return tuple(
+        DrillRow(
+            drill_id=d.id,
+            at=d.started_at,
+            plan_name=d.plan_name,
+            target=d.target,
+            status=d.status,
+            storms=tuple(storms_of.get(d.id, ())),
+            trials=tuple(trials_of.get(d.id, ())),
+            channels=channels_of.get(d.id, {}),
+            open_findings=open_of[d.id],
+        )
+        for d in shown
+    )
