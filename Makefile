@@ -18,12 +18,15 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 # The pre-holiday continuity drill, end to end on the sandbox (started if it is not running,
-# stopped afterwards if the drill started it). --force: on the sandbox, the plan's blackout
-# windows (class hours at the lycée) disturb nobody. A drill whose expectations are not all met
-# (exit 1) is still a demo that ran; an aborted drill or an invalid plan (exit 2) is not.
+# stopped afterwards if the drill started it), then the readiness review of that drill.
+# --force: on the sandbox, the plan's blackout windows (class hours at the lycée) disturb
+# nobody. A drill whose expectations are not all met (exit 1) is still a demo that ran; an
+# aborted drill or an invalid plan (exit 2) is not.
 demo: install
 	mkdir -p .entdrill
 	$(BIN)/entdrill drill run --force drills/pre_holiday.yaml || test $$? -eq 1
+	$(BIN)/entdrill review --drill "$$($(BIN)/entdrill drill list --last 1 -q)" --out .entdrill/review.html
+	@echo "review: .entdrill/review.html"
 
 lint: install
 	$(BIN)/ruff check src actions tests bench

@@ -49,3 +49,11 @@ def test_an_unknown_status_is_refused_with_exit_2(
     records_url(tmp_path, monkeypatch)
     result = invoke("list", "--status", "finished")
     assert result.exit_code == 2 and "'finished' is not one of" in result.stderr
+
+
+def test_quiet_prints_only_the_ids_for_scripts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drills = with_drills(records_url(tmp_path, monkeypatch), 3)
+    result = invoke("list", "--last", "1", "-q")
+    assert result.stdout == drills[-1].drill.id + "\n"

@@ -37,8 +37,11 @@ def brief(drill: DrillRecord) -> dict[str, Any]:
 @click.option("--status", type=click.Choice(DRILL_STATUSES), help="Only drills with this status.")
 @click.option("--last", type=click.IntRange(min=1), help="Only the last N drills.")
 @click.option("--json", "as_json", is_flag=True, help="Print the drills as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the drill ids only, one per line.")
 @click.option("--url", default=None, help=URL_HELP)
-def list_drills(status: str | None, last: int | None, as_json: bool, url: str | None) -> None:
+def list_drills(
+    status: str | None, last: int | None, as_json: bool, quiet: bool, url: str | None
+) -> None:
     """List the recorded drills, oldest first: id, start, duration, plan, status, exit code."""
     from entdrill.records import open_records
 
@@ -49,6 +52,10 @@ def list_drills(status: str | None, last: int | None, as_json: bool, url: str | 
         drills = drills[-last:]
     if as_json:
         click.echo(json.dumps([brief(d) for d in drills], indent=2))
+        return
+    if quiet:
+        for drill in drills:
+            click.echo(drill.id)
         return
     if not drills:
         click.echo(f"no drill recorded in {where}")
