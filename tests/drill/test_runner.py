@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from entdrill.faults.ledger import Ledger
 
+from entdrill.faults.ledger import Ledger
 from entdrill.records import DrillDetail, Records, open_records
 from entdrill.records.testing import postgres_unavailable, scratch_postgres
 from entdrill.sandbox import config as sandbox_config

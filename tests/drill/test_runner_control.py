@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from entdrill.faults.ledger import Ledger
 
 from entdrill.cli import cli
+from entdrill.faults.ledger import Ledger
 from entdrill.records import open_records
 from entdrill.sandbox.status import status as sandbox_status
 from entdrill.sandbox.supervisor import Supervisor
