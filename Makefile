@@ -29,7 +29,7 @@ demo: install
 	@echo "review: .entdrill/review.html"
 
 lint: install
-	$(BIN)/ruff check src actions tests bench
+	$(BIN)/ruff check --no-cache src actions tests bench
 	$(BIN)/ruff format --check src actions tests bench
 
 typecheck: install
