@@ -187,19 +187,7 @@ def _channels(review: Review) -> str:
     parts.append(
         _html_table(
             "Fallback channels over the period (shares of the people sent to)",
-            (
-                "channel",
-                "drills",
-                "worked ✓",
-                "degraded ~",
-                "failed ✗",
-                "delivered",
-                "acknowledged",
-                "median time to ack",
-                "p90 time to ack",
-                "never reached",
-                "score",
-            ),
+            say.CHANNEL_COLUMNS,
             rows,
             numeric=tuple(range(1, 11)),
         )

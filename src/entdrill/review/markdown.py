@@ -159,19 +159,7 @@ def _channels(page: _Page, review: Review) -> None:
     page.table(
         Table(
             "Fallback channels over the period (shares of the people sent to)",
-            (
-                "channel",
-                "drills",
-                "worked ✓",
-                "degraded ~",
-                "failed ✗",
-                "delivered",
-                "acknowledged",
-                "median time to ack",
-                "p90 time to ack",
-                "never reached",
-                "score",
-            ),
+            say.CHANNEL_COLUMNS,
             tuple(
                 (
                     c.name + (" (channel-wide)" if c.wide else ""),

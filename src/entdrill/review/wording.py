@@ -11,6 +11,20 @@ from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
 NONE = "–"
+#: The columns of the channels-over-the-period table, the same in HTML and Markdown.
+CHANNEL_COLUMNS = (
+    "channel",
+    "drills",
+    "worked ✓",
+    "degraded ~",
+    "failed ✗",
+    "delivered",
+    "acknowledged",
+    "median time to ack",
+    "p90 time to ack",
+    "never reached",
+    "score",
+)
 
 
 def pct(share: float | None, digits: int = 1) -> str:
