@@ -22,6 +22,7 @@ libcurl: scenarios follow them, within the allow-list.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import resource
@@ -42,6 +43,8 @@ from entdrill.guard.killswitch import Registration
 
 log = logging.getLogger(__name__)
 
+MAX_CONNECTIONS = 1000  # requests beyond wait in the engine's queue, timed from when they were due
+CONSENT_CONNECTIONS = 8  # room left for the consent checks beyond MAX_CONNECTIONS
 FD_RESERVE = 64  # file descriptors left for everything but libcurl's connections
 SELECT_FD_LIMIT = 1024  # select() works on fds below FD_SETSIZE
 MAX_WAIT_S = 0.02  # the loop wakes at least this often (stop flags, seconds, consent)
@@ -88,13 +91,14 @@ class EngineOptions:
 class _Handle:
     """A libcurl easy handle, reused from journey to journey, and what it carries along."""
 
-    __slots__ = ("chunks", "cookies", "curl", "posted")
+    __slots__ = ("chunks", "cookies", "curl", "posted", "timeout_ms")
 
-    def __init__(self, curl: pycurl.Curl, chunks: list[bytes]) -> None:
+    def __init__(self, curl: pycurl.Curl, chunks: list[bytes], timeout_ms: int) -> None:
         self.curl = curl
         self.chunks = chunks  # the body of the current response, as libcurl wrote it
         self.posted = False  # the last request was a POST (the next GET must say so)
         self.cookies = False  # the cookie engine may hold cookies of the last user
+        self.timeout_ms = timeout_ms  # the request timeout set on the handle
 
 
 class _User:
@@ -199,6 +203,13 @@ class Engine:
         self._parked: set[int] = set()  # registered fds libcurl no longer watches
         self.free: list[_Handle] = []
         self.flying: dict[pycurl.Curl, _User] = {}  # handles in use -> their journeys
+        # libcurl gets at most ``slots`` journey transfers at once (one connection each); the
+        # requests beyond wait here, in order (libcurl's own queue of transfers waiting for a
+        # connection searches its whole connection pool for each of them, again and again)
+        self.slots = MAX_CONNECTIONS
+        self.in_curl = 0
+        self.queue: collections.deque[_User] = collections.deque()
+        self._timeout_ms = int(options.timeout_s * 1000)
         self.in_flight = 0
         self.consent = consent.ConsentMonitor(options.consent_token)
         self._consent_pending: dict[pycurl.Curl, _Handle] = {}
@@ -276,7 +287,7 @@ class Engine:
         c.setopt(pycurl.WRITEFUNCTION, chunks.append)
         c.setopt(pycurl.NOSIGNAL, 1)
         c.setopt(pycurl.FOLLOWLOCATION, 0)
-        c.setopt(pycurl.TIMEOUT_MS, int(self.options.timeout_s * 1000))
+        c.setopt(pycurl.TIMEOUT_MS, self._timeout_ms)
         c.setopt(pycurl.CONNECTTIMEOUT_MS, int(min(self.options.timeout_s, 5.0) * 1000))
         c.setopt(pycurl.USERAGENT, USER_AGENT)
         c.setopt(pycurl.COOKIEFILE, "")
@@ -284,7 +295,7 @@ class Engine:
         # straight to the target the guard checked, never through a proxy named in the
         # environment (which libcurl would otherwise look up before every request)
         c.setopt(pycurl.NOPROXY, "*")
-        return _Handle(c, chunks)
+        return _Handle(c, chunks, self._timeout_ms)
 
     def _send(self, user: _User, request: Request, now: float) -> None:
         handle = user.handle
@@ -304,7 +315,30 @@ class Engine:
         elif handle.posted:
             c.setopt(pycurl.HTTPGET, 1)
             handle.posted = False
-        self.multi.add_handle(c)
+        if self.in_curl < self.slots and not self.queue:
+            if handle.timeout_ms != self._timeout_ms:
+                c.setopt(pycurl.TIMEOUT_MS, self._timeout_ms)
+                handle.timeout_ms = self._timeout_ms
+            self.in_curl += 1
+            self.multi.add_handle(c)
+        else:
+            self.queue.append(user)
+
+    def _start_queued(self, now: float, t0: float) -> None:
+        """Hand waiting requests to libcurl while it has room; each keeps its own deadline."""
+        queue = self.queue
+        while queue and self.in_curl < self.slots:
+            user = queue.popleft()
+            handle = user.handle
+            remaining_ms = self._timeout_ms - int((now - user.step_start) * 1000)
+            if remaining_ms <= 0:
+                self._finish(user, now, t0, "timeout")
+                continue
+            if handle.timeout_ms != remaining_ms:
+                handle.curl.setopt(pycurl.TIMEOUT_MS, remaining_ms)
+                handle.timeout_ms = remaining_ms
+            self.in_curl += 1
+            self.multi.add_handle(handle.curl)
 
     # -- journeys ----------------------------------------------------------------------------
     def _arrive(self, arrival: Arrival, t0: float, now: float) -> None:
@@ -350,6 +384,7 @@ class Engine:
         if user is None:
             self._consent_done(c, errno, now)
             return
+        self.in_curl -= 1
         if errno:
             cause = "timeout" if errno == pycurl.E_OPERATION_TIMEDOUT else "connection"
             self._finish(user, now, t0, cause)
@@ -395,6 +430,8 @@ class Engine:
                 self._done(c, 0, now, t0)
             for c, errno, _message in err_list:
                 self._done(c, errno, now, t0)
+            if self.queue:
+                self._start_queued(now, t0)
             finished += len(ok_list) + len(err_list)
             if not queued:
                 return finished
@@ -425,7 +462,9 @@ class Engine:
     # -- the loop ----------------------------------------------------------------------------
     def run(self) -> Outcome:
         fd_limit = raise_fd_limit()
-        connections = max(1, min(self.options.max_in_flight, fd_limit - FD_RESERVE))
+        connections = max(
+            1, min(self.options.max_in_flight, MAX_CONNECTIONS, fd_limit - FD_RESERVE)
+        )
         multi = self.multi
         multi.setopt(pycurl.M_MAX_TOTAL_CONNECTIONS, connections)
         multi.setopt(pycurl.M_MAXCONNECTS, connections)
@@ -531,8 +570,11 @@ class Engine:
             c.close()
         self._consent_pending.clear()
         abandoned = len(self.flying)
+        waiting = {user.handle.curl for user in self.queue}
+        self.queue.clear()
         for c, user in list(self.flying.items()):
-            self.multi.remove_handle(c)
+            if c not in waiting:
+                self.multi.remove_handle(c)
             self._finish(user, now, t0, "unfinished")
         for handle in self.free:
             handle.curl.close()
