@@ -249,16 +249,22 @@ class Engine:
         self._parked.discard(fd)
         watched[fd] = events
 
-    def _ready(self, fd: int, events: int) -> None:
-        """Tell libcurl that ``fd`` is ready (unregister it if libcurl no longer watches it)."""
+    def _ready(self, fd: int, events: int, running: int) -> int:
+        """Tell libcurl that ``fd`` is ready (unregister it if libcurl no longer watches it).
+
+        Returns the number of transfers libcurl runs now (``running`` if it was not asked).
+        """
         if fd in self._parked:
             self._parked.discard(fd)
             del self._watched[fd]
             with contextlib.suppress(OSError):  # (rare: the server closed an idle connection)
                 self.poller.unregister(fd)
-            return
+            return running
         action = _ACTIONS.get(events)
-        self.multi.socket_action(fd, _action(events) if action is None else action)
+        result: tuple[int, int] = self.multi.socket_action(
+            fd, _action(events) if action is None else action
+        )
+        return result[1]
 
     def _waiter(self) -> Callable[[float], list[tuple[int, int]]]:
         """Wait up to the given seconds for ready sockets, to the microsecond.
@@ -487,6 +493,7 @@ class Engine:
         end = t0 + self.schedule.duration_s
         drain_deadline = end + self.options.drain_s
         stats = self.stats
+        running = 0  # transfers libcurl runs, as its last socket_action said
         while True:
             now = clock()
             # 1. arrivals that are due
@@ -508,13 +515,15 @@ class Engine:
                     break
                 position += 1
                 self._arrive(arrival, t0, now)
-            # 2. new transfers and expired timers, then finished transfers (whose journeys'
-            # next requests are new transfers again)
-            while True:
-                if curl_timeout() == 0:
-                    socket_action(pycurl.SOCKET_TIMEOUT, 0)
+            # 2. start the transfers added since (their timers are due at once); while libcurl
+            # runs fewer transfers than it holds, some finished: hand them to their journeys,
+            # whose next requests are new transfers to start in turn
+            if curl_timeout() == 0:
+                running = socket_action(pycurl.SOCKET_TIMEOUT, 0)[1]
+            while running < self.in_curl + len(self._consent_pending):
                 if not self._collect(t0):
                     break
+                running = socket_action(pycurl.SOCKET_TIMEOUT, 0)[1]
             # 3. books and guards, a few times a second
             now = clock()
             if now >= next_books:
@@ -549,9 +558,9 @@ class Engine:
             for fd, events in ready:
                 action = _ACTIONS.get(events)
                 if action is None or fd in parked:
-                    self._ready(fd, events)
+                    running = self._ready(fd, events, running)
                 else:
-                    socket_action(fd, action)
+                    running = socket_action(fd, action)[1]
         outcome.in_flight_at_end = self.in_flight
         self._abandon(clock(), t0)
         outcome.ended_at = time.time()
