@@ -6,9 +6,11 @@ before the next user arrives. Each arrival takes a libcurl easy handle for its w
 user takes the handle) and runs its scenario's generator one request at a time. An arrival that
 finds ``max_in_flight`` journeys running is refused and counted, never queued out of sight.
 
-libcurl is driven through its socket interface (``socket_action``) and ``epoll``: a wake-up
-costs in proportion to the sockets that are ready, not to the transfers in flight, so the engine
-stays cheap when a saturated target lets thousands of journeys pile up. Easy handles, and the
+libcurl is driven through its socket interface (``socket_action``) and ``epoll`` (see
+:mod:`entdrill.flood.sockets`): a wake-up costs in proportion to the sockets that are ready, not
+to the transfers in flight, so the engine stays cheap when a saturated target lets thousands of
+journeys pile up. At most ``MAX_CONNECTIONS`` requests are in libcurl's hands at once; those
+beyond wait in the engine's queue, in order, each timed from when it was due. Easy handles, and the
 connections libcurl keeps alive in the multi handle's pool, are reused from journey to journey;
 per-handle state lives in Python objects next to the handle (attributes set on a pycurl object
 are slow to read back), and a response body is kept only when the scenario asked for it.
@@ -26,7 +28,6 @@ import collections
 import contextlib
 import logging
 import resource
-import select
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -35,8 +36,11 @@ from types import FrameType
 
 import pycurl
 
+from entdrill.flood.consent_checks import ConsentChecks
+from entdrill.flood.handles import Handle, new_handle
 from entdrill.flood.scenarios.base import Journey, Reply, Request, Scenario, ScenarioContext
 from entdrill.flood.schedule import Arrival, Schedule, Shard
+from entdrill.flood.sockets import ACTIONS, SocketWatch
 from entdrill.flood.stats import ARRIVAL_STEP, Recorder, Stats
 from entdrill.guard import consent
 from entdrill.guard.killswitch import Registration
@@ -46,36 +50,11 @@ log = logging.getLogger(__name__)
 MAX_CONNECTIONS = 1000  # requests beyond wait in the engine's queue, timed from when they were due
 CONSENT_CONNECTIONS = 8  # room left for the consent checks beyond MAX_CONNECTIONS
 FD_RESERVE = 64  # file descriptors left for everything but libcurl's connections
-SELECT_FD_LIMIT = 1024  # select() works on fds below FD_SETSIZE
 MAX_WAIT_S = 0.02  # the loop wakes at least this often (stop flags, seconds, consent)
 BOOKS_INTERVAL_S = 0.01  # per-second books, consent and the kill switch: checked this often
-USER_AGENT = "entdrill-flood/0.1"
 
 Progress = Callable[[dict[str, object]], None]
 _reply = tuple.__new__  # Reply(status, location, body) without NamedTuple's Python-level __new__
-
-# what libcurl wants to watch -> epoll events
-_WATCH = {
-    pycurl.POLL_NONE: 0,
-    pycurl.POLL_IN: select.EPOLLIN,
-    pycurl.POLL_OUT: select.EPOLLOUT,
-    pycurl.POLL_INOUT: select.EPOLLIN | select.EPOLLOUT,
-}
-# epoll events -> what libcurl is told; an error or hang-up is left for libcurl to find by
-# reading and writing, so a response sent just before the close is still read
-_IN, _OUT = select.EPOLLIN, select.EPOLLOUT
-_BROKEN = select.EPOLLERR | select.EPOLLHUP
-_CSELECT_IN: int = pycurl.CSELECT_IN
-_CSELECT_OUT: int = pycurl.CSELECT_OUT
-
-
-def _action(events: int) -> int:
-    if events & _BROKEN:
-        return _CSELECT_IN | _CSELECT_OUT
-    return (_CSELECT_IN if events & _IN else 0) | (_CSELECT_OUT if events & _OUT else 0)
-
-
-_ACTIONS = {events: _action(events) for events in (_IN, _OUT, _IN | _OUT)}
 
 
 @dataclass
@@ -86,19 +65,6 @@ class EngineOptions:
     consent_token: str = ""
     consent_origins: tuple[str, ...] = ()
     start_delay_s: float = 0.05
-
-
-class _Handle:
-    """A libcurl easy handle, reused from journey to journey, and what it carries along."""
-
-    __slots__ = ("chunks", "cookies", "curl", "posted", "timeout_ms")
-
-    def __init__(self, curl: pycurl.Curl, chunks: list[bytes], timeout_ms: int) -> None:
-        self.curl = curl
-        self.chunks = chunks  # the body of the current response, as libcurl wrote it
-        self.posted = False  # the last request was a POST (the next GET must say so)
-        self.cookies = False  # the cookie engine may hold cookies of the last user
-        self.timeout_ms = timeout_ms  # the request timeout set on the handle
 
 
 class _User:
@@ -121,7 +87,7 @@ class _User:
         gen: Journey,
         scenario: int,
         intended: float,
-        handle: _Handle,
+        handle: Handle,
         steps: dict[str, Recorder],
     ) -> None:
         self.gen = gen
@@ -196,12 +162,10 @@ class Engine:
         self.registration = registration
         self.progress = progress
         self.stats = Stats(scenarios, schedule.seconds)
+        self.sockets = SocketWatch()
         self.multi = pycurl.CurlMulti()
-        self.multi.setopt(pycurl.M_SOCKETFUNCTION, self._on_socket)
-        self.poller = select.epoll()
-        self._watched: dict[int, int] = {}  # fd -> epoll events registered for it
-        self._parked: set[int] = set()  # registered fds libcurl no longer watches
-        self.free: list[_Handle] = []
+        self.multi.setopt(pycurl.M_SOCKETFUNCTION, self.sockets.on_socket)
+        self.free: list[Handle] = []
         self.flying: dict[pycurl.Curl, _User] = {}  # handles in use -> their journeys
         # libcurl gets at most ``slots`` journey transfers at once (one connection each); the
         # requests beyond wait here, in order (libcurl's own queue of transfers waiting for a
@@ -211,122 +175,29 @@ class Engine:
         self.queue: collections.deque[_User] = collections.deque()
         self._timeout_ms = int(options.timeout_s * 1000)
         self.in_flight = 0
-        self.consent = consent.ConsentMonitor(options.consent_token)
-        self._consent_pending: dict[pycurl.Curl, _Handle] = {}
+        self.consent = ConsentChecks(
+            self.multi, options.consent_token, options.consent_origins, self._new_handle
+        )
         self._runs = [s.run for s in scenarios]
         self.window = Recorder() if progress is not None else None
         self._login_steps = [set(s.login_steps) for s in scenarios]
 
-    # -- sockets -----------------------------------------------------------------------------
-    def _on_socket(self, what: int, fd: int, multi: object, data: object) -> None:
-        """libcurl's socket callback: watch ``fd`` for what libcurl waits for, or no more.
-
-        A socket libcurl stops watching is usually a keep-alive connection going back to the
-        pool, soon watched again for the next request: it stays registered with epoll
-        ("parked", its events ignored) and is changed with one ``modify`` when libcurl wants it
-        again, instead of an unregister now and a register then. A parked socket that turns
-        ready (the server closed it) is unregistered then; one that libcurl closes leaves epoll
-        by itself, and a new socket reusing its number is registered when ``modify`` fails.
-        """
-        if what == pycurl.POLL_REMOVE:
-            if fd in self._watched:
-                self._parked.add(fd)
-            return
-        events = _WATCH.get(what, _IN | _OUT)
-        watched = self._watched
-        known = watched.get(fd)
-        if known == events and fd not in self._parked:
-            return
-        try:
-            if known is None:
-                self.poller.register(fd, events)
-            else:
-                self.poller.modify(fd, events)
-        except FileExistsError:  # a closed fd reused by a new socket without a removal
-            self.poller.modify(fd, events)
-        except FileNotFoundError:  # the parked socket was closed, its number reused
-            self.poller.register(fd, events)
-        self._parked.discard(fd)
-        watched[fd] = events
-
-    def _ready(self, fd: int, events: int, running: int) -> int:
-        """Tell libcurl that ``fd`` is ready (unregister it if libcurl no longer watches it).
-
-        Returns the number of transfers libcurl runs now (``running`` if it was not asked).
-        """
-        if fd in self._parked:
-            self._parked.discard(fd)
-            del self._watched[fd]
-            with contextlib.suppress(OSError):  # (rare: the server closed an idle connection)
-                self.poller.unregister(fd)
-            return running
-        action = _ACTIONS.get(events)
-        result: tuple[int, int] = self.multi.socket_action(
-            fd, _action(events) if action is None else action
-        )
-        return result[1]
-
-    def _waiter(self) -> Callable[[float], list[tuple[int, int]]]:
-        """Wait up to the given seconds for ready sockets, to the microsecond.
-
-        ``epoll.poll`` rounds its timeout up to the millisecond, which would send arrivals up to
-        a millisecond late; ``select`` on the epoll descriptor itself waits to the microsecond.
-        """
-        poll = self.poller.poll
-        fd = self.poller.fileno()
-        if fd >= SELECT_FD_LIMIT:
-            return poll
-        ready = [fd]
-        wait = select.select
-
-        def waiter(timeout: float) -> list[tuple[int, int]]:
-            if timeout <= 0 or wait(ready, (), (), timeout)[0]:
-                return poll(0)
-            return []
-
-        return waiter
-
-    # -- handles ---------------------------------------------------------------------------
-    def _new_handle(self) -> _Handle:
-        c = pycurl.Curl()
-        chunks: list[bytes] = []
-        c.setopt(pycurl.WRITEFUNCTION, chunks.append)
-        c.setopt(pycurl.NOSIGNAL, 1)
-        c.setopt(pycurl.FOLLOWLOCATION, 0)
-        c.setopt(pycurl.TIMEOUT_MS, self._timeout_ms)
-        c.setopt(pycurl.CONNECTTIMEOUT_MS, int(min(self.options.timeout_s, 5.0) * 1000))
-        c.setopt(pycurl.USERAGENT, USER_AGENT)
-        c.setopt(pycurl.COOKIEFILE, "")
-        c.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS)
-        # straight to the target the guard checked, never through a proxy named in the
-        # environment (which libcurl would otherwise look up before every request)
-        c.setopt(pycurl.NOPROXY, "*")
-        return _Handle(c, chunks, self._timeout_ms)
+    # -- requests ----------------------------------------------------------------------------
+    def _new_handle(self) -> Handle:
+        connect_ms = int(min(self.options.timeout_s, 5.0) * 1000)
+        return new_handle(self._timeout_ms, connect_ms)
 
     def _send(self, user: _User, request: Request, now: float) -> None:
-        handle = user.handle
-        c = handle.curl
         user.step = request.step
         user.step_start = now
         user.want_body = request.want_body
-        if handle.chunks:
-            handle.chunks.clear()
-        c.setopt(pycurl.URL, request.url)
-        if request.clear_cookies and handle.cookies:
-            c.setopt(pycurl.COOKIELIST, "ALL")
-            handle.cookies = False
-        if request.body is not None:
-            c.setopt(pycurl.POSTFIELDS, request.body)
-            handle.posted = True
-        elif handle.posted:
-            c.setopt(pycurl.HTTPGET, 1)
-            handle.posted = False
+        handle = user.handle
+        handle.prepare(request)
         if self.in_curl < self.slots and not self.queue:
             if handle.timeout_ms != self._timeout_ms:
-                c.setopt(pycurl.TIMEOUT_MS, self._timeout_ms)
-                handle.timeout_ms = self._timeout_ms
+                handle.set_timeout(self._timeout_ms)
             self.in_curl += 1
-            self.multi.add_handle(c)
+            self.multi.add_handle(handle.curl)
         else:
             self.queue.append(user)
 
@@ -340,9 +211,7 @@ class Engine:
             if remaining_ms <= 0:
                 self._finish(user, now, t0, "timeout")
                 continue
-            if handle.timeout_ms != remaining_ms:
-                handle.curl.setopt(pycurl.TIMEOUT_MS, remaining_ms)
-                handle.timeout_ms = remaining_ms
+            handle.set_timeout(remaining_ms)
             self.in_curl += 1
             self.multi.add_handle(handle.curl)
 
@@ -362,9 +231,7 @@ class Engine:
         gen = self._runs[scenario](self.ctx, draw)
         request = next(gen)
         handle = self.free.pop() if self.free else self._new_handle()
-        if handle.cookies:
-            handle.curl.setopt(pycurl.COOKIELIST, "ALL")
-            handle.cookies = False
+        handle.forget_cookies()  # the last user's
         user = _User(gen, scenario, intended, handle, stats.scenarios[scenario].steps)
         self.flying[handle.curl] = user
         self.in_flight += 1
@@ -388,7 +255,9 @@ class Engine:
         self.multi.remove_handle(c)
         user = self.flying.get(c)
         if user is None:
-            self._consent_done(c, errno, now)
+            stop_reason = self.consent.done(c, errno, now)
+            if stop_reason:
+                self.stop.set(stop_reason)
             return
         self.in_curl -= 1
         if errno:
@@ -442,29 +311,6 @@ class Engine:
             if not queued:
                 return finished
 
-    # -- consent -----------------------------------------------------------------------------
-    def _check_consent(self) -> None:
-        if self._consent_pending or not self.options.consent_origins:
-            return
-        for origin in self.options.consent_origins:
-            handle = self._new_handle()
-            c = handle.curl
-            c.setopt(pycurl.URL, consent.consent_url(origin))
-            c.setopt(pycurl.TIMEOUT_MS, int(consent.CHECK_TIMEOUT_S * 1000))
-            c.setopt(pycurl.FRESH_CONNECT, 1)
-            self._consent_pending[c] = handle
-            self.multi.add_handle(c)
-
-    def _consent_done(self, c: pycurl.Curl, errno: int, now: float) -> None:
-        handle = self._consent_pending.pop(c)
-        if errno:
-            self.consent.failure(now, f"{c.errstr() or 'transfer error'}")
-        else:
-            self.consent.answer(now, c.getinfo(pycurl.RESPONSE_CODE), b"".join(handle.chunks))
-        c.close()
-        if self.consent.stop_reason:
-            self.stop.set(self.consent.stop_reason)
-
     # -- the loop ----------------------------------------------------------------------------
     def run(self) -> Outcome:
         fd_limit = raise_fd_limit()
@@ -476,13 +322,14 @@ class Engine:
         multi.setopt(pycurl.M_MAXCONNECTS, connections)
         socket_action = multi.socket_action
         curl_timeout = multi.timeout
-        wait_precisely = self._waiter()
-        poll = self.poller.poll
-        parked = self._parked
+        sockets = self.sockets
+        wait_precisely = sockets.precise_waiter()
+        poll = sockets.epoll.poll
+        parked = sockets.parked
         clock = time.perf_counter
         t0 = clock() + self.options.start_delay_s
         outcome = Outcome(started_at=time.time() + self.options.start_delay_s)
-        self.consent.started(t0)
+        self.consent.monitor.started(t0)
         seconds: Iterator[tuple[int, list[Arrival]]] = self.schedule.seconds_of_arrivals(self.shard)
         batch: list[Arrival] = []
         position = 0
@@ -520,7 +367,7 @@ class Engine:
             # whose next requests are new transfers to start in turn
             if curl_timeout() == 0:
                 running = socket_action(pycurl.SOCKET_TIMEOUT, 0)[1]
-            while running < self.in_curl + len(self._consent_pending):
+            while running < self.in_curl + len(self.consent.pending):
                 if not self._collect(t0):
                     break
                 running = socket_action(pycurl.SOCKET_TIMEOUT, 0)[1]
@@ -537,7 +384,8 @@ class Engine:
                     closed_second += 1
                 if now >= next_consent:
                     next_consent = now + consent.CHECK_INTERVAL_S
-                    self._check_consent()
+                    if self.options.consent_origins:
+                        self.consent.start()
                 if self.registration is not None and self.registration.stop_requested():
                     self.stop.set("kill switch")
             if self.stop.reason:
@@ -556,9 +404,9 @@ class Engine:
             else:
                 ready = poll(wait)  # rounded up to the millisecond: late by less than 1 ms
             for fd, events in ready:
-                action = _ACTIONS.get(events)
+                action = ACTIONS.get(events)
                 if action is None or fd in parked:
-                    running = self._ready(fd, events, running)
+                    running = sockets.ready(multi, fd, events, running)
                 else:
                     running = socket_action(fd, action)[1]
         outcome.in_flight_at_end = self.in_flight
@@ -574,10 +422,7 @@ class Engine:
 
     def _abandon(self, now: float, t0: float) -> None:
         """End the journeys still in flight as ``unfinished`` and free every handle."""
-        for c in list(self._consent_pending):
-            self.multi.remove_handle(c)
-            c.close()
-        self._consent_pending.clear()
+        self.consent.abandon()
         abandoned = len(self.flying)
         waiting = {user.handle.curl for user in self.queue}
         self.queue.clear()
@@ -589,9 +434,7 @@ class Engine:
             handle.curl.close()
         self.free = []
         self.multi.close()
-        self.poller.close()
-        self._watched.clear()
-        self._parked.clear()
+        self.sockets.close()
         if abandoned:
             log.info("%d journeys were still in flight at the end", abandoned)
 
