@@ -43,7 +43,7 @@ TOKEN = "bench-consent-token"
 SERVER_CPU, CLIENT_CPU = "0", "1"
 CONNECTIONS = 50
 ACCURACY_S = 10
-SHORT_S = 3  # the short runs of the CAS comparison (steady state = long minus short)
+IDLE_S = 3  # the idle runs of the CAS comparison (steady state = whole run minus idle run)
 CAS_USERS = 20  # Locust users in the CAS comparison
 
 NGINX_CONF = """
@@ -85,6 +85,18 @@ class Pupil(FastHttpUser):
                 "execution": execution, "_eventId": "submit"}}
         self.client.post(f"/cas/login?service={{service}}", data=data, name="credentials")
         self.client.get("/homework", name="app-page")
+"""
+
+IDLE_LOCUSTFILE = """
+import csv, random, re, urllib.parse
+from locust import FastHttpUser, constant, task
+
+class Pupil(FastHttpUser):
+    wait_time = constant(3600)
+
+    @task
+    def login(self):
+        pass
 """
 
 LOCUSTFILE = """
@@ -271,12 +283,13 @@ def compile_entdrill() -> None:
     compileall.compile_dir(Path(entdrill.__file__).parent, quiet=1)
 
 
-def locust_logins(url: str, seconds: int, population: str) -> dict[str, float]:
+def locust_logins(url: str, seconds: int, population: str, idle: bool = False) -> dict[str, float]:
     """Locust running the CAS flow: completed logins (app pages reached), client CPU seconds."""
+    locustfile = IDLE_LOCUSTFILE if idle else CAS_LOCUSTFILE.format(population=population)
     before = child_cpu_s()
-    stats = locust_stats(url, seconds, CAS_LOCUSTFILE.format(population=population), CAS_USERS)
+    stats = locust_stats(url, seconds, locustfile, CAS_USERS)
     cpu = child_cpu_s() - before
-    logins = int(stats["app-page"]["Request Count"])
+    logins = int(stats["app-page"]["Request Count"]) if "app-page" in stats else 0
     failures = int(stats["Aggregated"]["Failure Count"])
     return {"logins": logins, "failures": failures, "cpu_s": round(cpu, 3)}
 
@@ -304,8 +317,8 @@ def _per_cpu_s(run: dict) -> float:
     return float(run["logins"]) / max(run["cpu_s"], 1e-9)
 
 
-def _ms_per_login(long: dict, short: dict) -> float:
-    return 1000 * (long["cpu_s"] - short["cpu_s"]) / max(1, long["logins"] - short["logins"])
+def _ms_per_login(run: dict, idle: dict) -> float:
+    return 1000 * (run["cpu_s"] - idle["cpu_s"]) / max(1, run["logins"] - idle["logins"])
 
 
 def cas_comparison(seconds: int, repeat: int = 1) -> dict:
@@ -331,16 +344,16 @@ def cas_comparison(seconds: int, repeat: int = 1) -> dict:
                 locust_long = locust_logins(url, seconds, population)
                 rate = max(1.0, locust_long["logins"] / seconds)
                 flood_long = entdrill_logins(url, seconds, population, token, rate)
-                locust_short = locust_logins(url, SHORT_S, population)
-                flood_short = entdrill_logins(url, SHORT_S, population, token, rate)
+                locust_short = locust_logins(url, IDLE_S, population, idle=True)
+                flood_short = entdrill_logins(url, IDLE_S, population, token, 1 / IDLE_S)
                 locust_ms = _ms_per_login(locust_long, locust_short)
                 flood_ms = _ms_per_login(flood_long, flood_short)
                 runs.append(
                     {
                         "load_average": round(load, 2),
                         "logins_per_s": round(rate, 1),
-                        "locust": {"long": locust_long, "short": locust_short},
-                        "entdrill": {"long": flood_long, "short": flood_short},
+                        "locust": {"run": locust_long, "idle": locust_short},
+                        "entdrill": {"run": flood_long, "idle": flood_short},
                         "whole_process_logins_per_cpu_s": {
                             "locust": round(_per_cpu_s(locust_long), 1),
                             "entdrill": round(_per_cpu_s(flood_long), 1),
