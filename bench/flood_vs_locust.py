@@ -273,6 +273,9 @@ def arrival_accuracy(url: str, rate: float, root: Path) -> dict:
         "observed_by_nginx": seen,
         "worst_window_error_pct": round(100 * max(errors), 3),
         "within_2pct": max(errors) <= 0.02,
+        # entdrill's own books, to tell a late client from a late target when the two differ
+        "sent_by_entdrill": report["series"]["achieved"][:ACCURACY_S],
+        "entdrill_dispatch_lag_ms": report["dispatch_lag"]["latency_ms"],
     }
 
 
