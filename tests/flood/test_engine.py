@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -102,3 +103,21 @@ def test_idle_connections_the_server_closes_are_replaced(monkeypatch: pytest.Mon
     assert report["totals"]["completed"] == 8
     assert report["errors"] == {}
     assert len({s.client_port for s in state.load()}) >= 2  # new connections were opened
+
+
+def test_consent_is_still_checked_when_every_connection_is_busy(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The consent checks never wait behind the storm's queue: a withdrawn token still stops it."""
+    monkeypatch.setattr(engine, "MAX_CONNECTIONS", 1)
+    server.state.stall_until = time.monotonic() + 5.0  # every journey hangs for the test
+
+    def withdraw() -> None:
+        time.sleep(1.0)
+        server.state.consent_token = "another-token"
+
+    threading.Thread(target=withdraw, daemon=True).start()
+    started = time.monotonic()
+    report = flood(target=server.url, scenario="http-get", rate=10, duration=10, timeout=20)
+    assert report["stopped_by"].startswith("consent withdrawn")
+    assert time.monotonic() - started < 4.0  # not when the stall ends

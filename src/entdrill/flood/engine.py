@@ -314,12 +314,10 @@ class Engine:
     # -- the loop ----------------------------------------------------------------------------
     def run(self) -> Outcome:
         fd_limit = raise_fd_limit()
-        connections = max(
-            1, min(self.options.max_in_flight, MAX_CONNECTIONS, fd_limit - FD_RESERVE)
-        )
+        self.slots = max(1, min(self.options.max_in_flight, MAX_CONNECTIONS, fd_limit - FD_RESERVE))
         multi = self.multi
-        multi.setopt(pycurl.M_MAX_TOTAL_CONNECTIONS, connections)
-        multi.setopt(pycurl.M_MAXCONNECTS, connections)
+        multi.setopt(pycurl.M_MAX_TOTAL_CONNECTIONS, self.slots + CONSENT_CONNECTIONS)
+        multi.setopt(pycurl.M_MAXCONNECTS, self.slots + CONSENT_CONNECTIONS)
         socket_action = multi.socket_action
         curl_timeout = multi.timeout
         sockets = self.sockets
