@@ -20,12 +20,14 @@ Run: ``.venv/bin/python bench/flood_vs_locust.py [--seconds 8] [--cas]``
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import re
 import resource
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,6 +43,8 @@ TOKEN = "bench-consent-token"
 SERVER_CPU, CLIENT_CPU = "0", "1"
 CONNECTIONS = 50
 ACCURACY_S = 10
+IDLE_S = 3  # the idle runs of the CAS comparison (steady state = whole run minus idle run)
+CAS_USERS = 20  # Locust users in the CAS comparison
 
 NGINX_CONF = """
 worker_processes 1;
@@ -81,6 +85,18 @@ class Pupil(FastHttpUser):
                 "execution": execution, "_eventId": "submit"}}
         self.client.post(f"/cas/login?service={{service}}", data=data, name="credentials")
         self.client.get("/homework", name="app-page")
+"""
+
+IDLE_LOCUSTFILE = """
+import csv, random, re, urllib.parse
+from locust import FastHttpUser, constant, task
+
+class Pupil(FastHttpUser):
+    wait_time = constant(3600)
+
+    @task
+    def login(self):
+        pass
 """
 
 LOCUSTFILE = """
@@ -143,10 +159,8 @@ def ensure_locust() -> Path:
     return locust
 
 
-def locust_rate(
-    url: str, seconds: int, locustfile: str, users: int = CONNECTIONS, name: str = "Aggregated"
-) -> float:
-    """Requests per second of the row ``name`` of Locust's stats."""
+def locust_stats(url: str, seconds: int, locustfile: str, users: int) -> dict[str, dict[str, str]]:
+    """Locust's final stats, by request name (``Aggregated`` for the total)."""
     locust = ensure_locust()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "locustfile.py"
@@ -180,8 +194,13 @@ def locust_rate(
         )
         lines = (Path(f"{prefix}_stats.csv")).read_text().splitlines()
     header = lines[0].split(",")
-    total = next(line.split(",") for line in lines[1:] if f",{name}," in line)
-    return float(total[header.index("Requests/s")])
+    rows = [dict(zip(header, line.split(","), strict=False)) for line in lines[1:]]
+    return {row["Name"]: row for row in rows}
+
+
+def locust_rate(url: str, seconds: int, locustfile: str, users: int = CONNECTIONS) -> float:
+    """Requests per second over every request of Locust's run."""
+    return float(locust_stats(url, seconds, locustfile, users)["Aggregated"]["Requests/s"])
 
 
 def entdrill_flood(url: str, rate: float, seconds: float, report: Path, extra: list[str]) -> dict:
@@ -254,13 +273,63 @@ def arrival_accuracy(url: str, rate: float, root: Path) -> dict:
         "observed_by_nginx": seen,
         "worst_window_error_pct": round(100 * max(errors), 3),
         "within_2pct": max(errors) <= 0.02,
+        # entdrill's own books, to tell a late client from a late target when the two differ
+        "sent_by_entdrill": report["series"]["achieved"][:ACCURACY_S],
+        "entdrill_dispatch_lag_ms": report["dispatch_lag"]["latency_ms"],
     }
 
 
-def cas_comparison(seconds: int) -> dict:
+def compile_entdrill() -> None:
+    """Byte-compile entdrill's modules, as pip does for an installed package (Locust's)."""
+    import entdrill
+
+    compileall.compile_dir(Path(entdrill.__file__).parent, quiet=1)
+
+
+def locust_logins(url: str, seconds: int, population: str, idle: bool = False) -> dict[str, float]:
+    """Locust running the CAS flow: completed logins (app pages reached), client CPU seconds."""
+    locustfile = IDLE_LOCUSTFILE if idle else CAS_LOCUSTFILE.format(population=population)
+    before = child_cpu_s()
+    stats = locust_stats(url, seconds, locustfile, CAS_USERS)
+    cpu = child_cpu_s() - before
+    logins = int(stats["app-page"]["Request Count"]) if "app-page" in stats else 0
+    failures = int(stats["Aggregated"]["Failure Count"])
+    return {"logins": logins, "failures": failures, "cpu_s": round(cpu, 3)}
+
+
+def entdrill_logins(url: str, seconds: int, population: str, token: str, rate: float) -> dict:
+    """entdrill ``pupil-login`` at ``rate``: completed logins, client CPU seconds, errors."""
+    with tempfile.TemporaryDirectory(prefix="entdrill-bench-cas-") as tmp:
+        before = child_cpu_s()
+        report = entdrill_flood(
+            url,
+            rate,
+            seconds,
+            Path(tmp) / "cas.json",
+            ["--scenario", "pupil-login", "--users", population, "--consent-token", token],
+        )
+        cpu = child_cpu_s() - before
+    return {
+        "logins": report["totals"]["completed"],
+        "errors": report["errors"],
+        "cpu_s": round(cpu, 3),
+    }
+
+
+def _per_cpu_s(run: dict) -> float:
+    return float(run["logins"]) / max(run["cpu_s"], 1e-9)
+
+
+def _ms_per_login(run: dict, idle: dict) -> float:
+    return 1000 * (run["cpu_s"] - idle["cpu_s"]) / max(1, run["logins"] - idle["logins"])
+
+
+def cas_comparison(seconds: int, repeat: int = 1) -> dict:
     """Logins per client CPU-second: Locust running the CAS flow, then entdrill at Locust's rate."""
     from entdrill.testing import free_config, running_sandbox
 
+    compile_entdrill()
+    runs = []
     with tempfile.TemporaryDirectory(prefix="entdrill-bench-cas-") as tmp:
         config = free_config(login_cost_ms=1.0, pupils_per_school=200, ent_queue=4096)
         with running_sandbox(Path(tmp) / "sandbox", config) as status:
@@ -272,52 +341,67 @@ def cas_comparison(seconds: int) -> dict:
                         check=False,
                     )
             url, population = status["ent_url"], status["population_csv"]
-            before = child_cpu_s()
-            locust_per_s = locust_rate(
-                url, seconds, CAS_LOCUSTFILE.format(population=population), 20
-            )
-            locust_cpu = child_cpu_s() - before
-            # Locust counts requests: three named requests (and the redirects it follows) per login
-            locust_logins = locust_per_s / 3 * seconds
-            env_token = status["consent_token"]
-            before = child_cpu_s()
-            report = entdrill_flood(
-                url,
-                max(1.0, locust_per_s / 3),
-                seconds,
-                Path(tmp) / "cas.json",
-                ["--scenario", "pupil-login", "--users", population, "--consent-token", env_token],
-            )
-            flood_cpu = child_cpu_s() - before
-    flood_logins = report["totals"]["completed"]
+            token = status["consent_token"]
+            for _ in range(repeat):
+                load = os.getloadavg()[0]
+                locust_long = locust_logins(url, seconds, population)
+                rate = max(1.0, locust_long["logins"] / seconds)
+                flood_long = entdrill_logins(url, seconds, population, token, rate)
+                locust_short = locust_logins(url, IDLE_S, population, idle=True)
+                flood_short = entdrill_logins(url, IDLE_S, population, token, 1 / IDLE_S)
+                locust_ms = _ms_per_login(locust_long, locust_short)
+                flood_ms = _ms_per_login(flood_long, flood_short)
+                runs.append(
+                    {
+                        "load_average": round(load, 2),
+                        "logins_per_s": round(rate, 1),
+                        "locust": {"run": locust_long, "idle": locust_short},
+                        "entdrill": {"run": flood_long, "idle": flood_short},
+                        "whole_process_logins_per_cpu_s": {
+                            "locust": round(_per_cpu_s(locust_long), 1),
+                            "entdrill": round(_per_cpu_s(flood_long), 1),
+                        },
+                        "whole_process_ratio": round(
+                            _per_cpu_s(flood_long) / _per_cpu_s(locust_long), 2
+                        ),
+                        "steady_state_cpu_ms_per_login": {
+                            "locust": round(locust_ms, 3),
+                            "entdrill": round(flood_ms, 3),
+                        },
+                        "steady_state_ratio": round(locust_ms / max(flood_ms, 1e-9), 2),
+                    }
+                )
+                print(json.dumps(runs[-1]), file=sys.stderr)
     return {
-        "locust_logins_per_cpu_s": round(locust_logins / locust_cpu, 1),
-        "entdrill_logins_per_cpu_s": round(flood_logins / flood_cpu, 1),
-        "entdrill_over_locust": round((flood_logins / flood_cpu) / (locust_logins / locust_cpu), 2),
-        "entdrill_errors": report["errors"],
-        "logins_per_s": round(locust_per_s, 1),
+        "median_whole_process_ratio": statistics.median(r["whole_process_ratio"] for r in runs),
+        "median_steady_state_ratio": statistics.median(r["steady_state_ratio"] for r in runs),
+        "median_whole_process_logins_per_cpu_s": {
+            tool: round(
+                statistics.median(r["whole_process_logins_per_cpu_s"][tool] for r in runs), 1
+            )
+            for tool in ("locust", "entdrill")
+        },
+        "median_steady_state_cpu_ms_per_login": {
+            tool: round(
+                statistics.median(r["steady_state_cpu_ms_per_login"][tool] for r in runs), 3
+            )
+            for tool in ("locust", "entdrill")
+        },
+        "runs": runs,
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=8)
-    parser.add_argument("--cas", action="store_true", help="also the CAS login flow (sandbox)")
-    args = parser.parse_args()
-    for tool in ("nginx", "wrk", "taskset"):
-        if shutil.which(tool) is None:
-            raise SystemExit(f"{tool} is missing: apt-get install -y nginx-light wrk util-linux")
-    load_before = os.getloadavg()
+def http_get_comparison(seconds: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="entdrill-bench-") as tmp:
         root = Path(tmp)
         root.chmod(0o755)  # nginx's worker (nobody) reads the static file
         nginx, url = start_nginx(root)
         try:
-            wrk = wrk_rate(url, args.seconds)
+            wrk = wrk_rate(url, seconds)
             print(f"wrk: {wrk:.0f} requests/s", file=sys.stderr)
-            locust = locust_rate(url, args.seconds, LOCUSTFILE)
+            locust = locust_rate(url, seconds, LOCUSTFILE)
             print(f"locust FastHttpUser: {locust:.0f} requests/s", file=sys.stderr)
-            flood = flood_capacity(url, args.seconds, root)
+            flood = flood_capacity(url, seconds, root)
             print(f"entdrill flood: {flood:.0f} requests/s", file=sys.stderr)
             (root / "access.log").write_text("")
             os.kill(nginx.pid, signal.SIGUSR1)
@@ -326,26 +410,41 @@ def main() -> None:
         finally:
             nginx.terminate()
             nginx.wait(10)
-    print(
-        json.dumps(
-            {
-                "per_core_requests_per_s": {
-                    "wrk": round(wrk),
-                    "locust_fasthttpuser": round(locust),
-                    "entdrill_flood": round(flood),
-                },
-                "ratios": {
-                    "entdrill_over_locust": round(flood / locust, 2),
-                    "entdrill_over_wrk": round(flood / wrk, 3),
-                },
-                "arrival_accuracy_at_half_capacity": accuracy,
-                "cas_login_flow": cas_comparison(args.seconds) if args.cas else "not run (--cas)",
-                "load_average_before": [round(x, 2) for x in load_before],
-                "load_average_after": [round(x, 2) for x in os.getloadavg()],
-            },
-            indent=1,
-        )
+    return {
+        "per_core_requests_per_s": {
+            "wrk": round(wrk),
+            "locust_fasthttpuser": round(locust),
+            "entdrill_flood": round(flood),
+        },
+        "ratios": {
+            "entdrill_over_locust": round(flood / locust, 2),
+            "entdrill_over_wrk": round(flood / wrk, 3),
+        },
+        "arrival_accuracy_at_half_capacity": accuracy,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--cas", action="store_true", help="also the CAS login flow (sandbox)")
+    parser.add_argument("--cas-only", action="store_true", help="only the CAS login flow")
+    parser.add_argument("--repeat", type=int, default=1, help="CAS comparisons to run")
+    args = parser.parse_args()
+    for tool in ("nginx", "wrk", "taskset"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is missing: apt-get install -y nginx-light wrk util-linux")
+    load_before = os.getloadavg()
+    compile_entdrill()
+    out: dict = {} if args.cas_only else http_get_comparison(args.seconds)
+    out["cas_login_flow"] = (
+        cas_comparison(args.seconds, args.repeat)
+        if args.cas or args.cas_only
+        else "not run (--cas)"
     )
+    out["load_average_before"] = [round(x, 2) for x in load_before]
+    out["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    print(json.dumps(out, indent=1))
 
 
 if __name__ == "__main__":

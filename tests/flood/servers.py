@@ -29,6 +29,7 @@ class Seen:
     path: str
     at: float
     cookies: dict[str, str]
+    client_port: int = 0  # the client's end of the connection the request came on
 
 
 @dataclass
@@ -38,6 +39,8 @@ class ServerState:
     consent_token: str | None = "consent-token-for-tests"
     seen: list[Seen] = field(default_factory=list)
     stall_until: float = 0.0  # monotonic time before which answers wait
+    in_progress: int = 0  # requests being answered now (consent checks aside)
+    most_in_progress: int = 0
 
     def load(self) -> list[Seen]:
         """Requests other than consent checks."""
@@ -52,14 +55,27 @@ JOINS = web.AppKey("joins", list)
 def base_app(state: ServerState, *, root: bool = True) -> web.Application:
     @web.middleware
     async def record(request: web.Request, handler: Any) -> web.StreamResponse:
+        peer = request.transport.get_extra_info("peername") if request.transport else None
         state.seen.append(
-            Seen(request.method, request.path, time.monotonic(), dict(request.cookies))
+            Seen(
+                request.method,
+                request.path,
+                time.monotonic(),
+                dict(request.cookies),
+                peer[1] if peer else 0,
+            )
         )
-        if request.path != CONSENT_PATH:
+        if request.path == CONSENT_PATH:
+            return await handler(request)
+        state.in_progress += 1
+        state.most_in_progress = max(state.most_in_progress, state.in_progress)
+        try:
             delay = state.stall_until - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-        return await handler(request)
+            return await handler(request)
+        finally:
+            state.in_progress -= 1
 
     async def consent(request: web.Request) -> web.Response:
         if state.consent_token is None:
@@ -84,8 +100,9 @@ def base_app(state: ServerState, *, root: bool = True) -> web.Application:
 class LiveServer:
     """Serve an aiohttp app on 127.0.0.1 from a background thread."""
 
-    def __init__(self, app: web.Application) -> None:
+    def __init__(self, app: web.Application, *, keepalive_timeout: float = 75.0) -> None:
         self.app = app
+        self.keepalive_timeout = keepalive_timeout  # idle keep-alive connections closed after
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._loop = asyncio.new_event_loop()
@@ -99,7 +116,9 @@ class LiveServer:
 
     def _serve(self) -> None:
         asyncio.set_event_loop(self._loop)
-        self._runner = web.AppRunner(self.app, access_log=None)
+        self._runner = web.AppRunner(
+            self.app, access_log=None, keepalive_timeout=self.keepalive_timeout
+        )
         self._loop.run_until_complete(self._runner.setup())
         site = web.TCPSite(self._runner, "127.0.0.1", self.port, backlog=1024)
         self._loop.run_until_complete(site.start())

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
+import pytest
+
+from entdrill.flood import engine
 from entdrill.flood.stats import new_histogram
 from tests.flood.conftest import flood
-from tests.flood.servers import LiveServer
+from tests.flood.servers import LiveServer, ServerState, base_app
 
 
 def test_http_get_sends_exactly_the_scheduled_arrivals(server: LiveServer) -> None:
@@ -63,3 +67,57 @@ def test_the_report_histograms_decode_to_the_recorded_counts(server: LiveServer)
     histogram.decode_and_add(report["scenarios"]["http-get"]["journey"]["histogram"])
     assert histogram.get_total_count() == 30
     assert report["dispatch_lag"]["latency_ms"]["count"] == 30
+
+
+def test_requests_beyond_the_connection_limit_wait_their_turn(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At most MAX_CONNECTIONS requests reach libcurl at once; the others queue in the engine."""
+    monkeypatch.setattr(engine, "MAX_CONNECTIONS", 2)
+    server.state.stall_until = time.monotonic() + 1.5  # beyond the last arrival
+    report = flood(target=server.url, scenario="http-get", rate=10, duration=1.0)
+    assert report["totals"]["completed"] == 10
+    assert report["errors"] == {}
+    assert server.state.most_in_progress == 2
+    # the 8 queued requests are timed from when they were due, not from when they left the
+    # queue (the stalled server then answers each at once): the median shows the wait
+    assert report["scenarios"]["http-get"]["journey"]["latency_ms"]["p50"] >= 200
+
+
+def test_a_request_that_waited_for_a_connection_beyond_the_timeout_is_a_timeout(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "MAX_CONNECTIONS", 1)
+    server.state.stall_until = time.monotonic() + 3.0
+    started = time.monotonic()
+    report = flood(target=server.url, scenario="http-get", rate=6, duration=1.0, timeout=0.5)
+    assert report["errors"] == {"timeout": 6}
+    assert time.monotonic() - started < 3.0  # each waited at most its own 0.5 s budget
+
+
+def test_idle_connections_the_server_closes_are_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A keep-alive connection closed by the server while idle in the pool is not reused."""
+    state = ServerState()
+    with LiveServer(base_app(state), keepalive_timeout=0.05) as live:
+        report = flood(target=live.url, scenario="http-get", rate=4, duration=2.0)
+    assert report["totals"]["completed"] == 8
+    assert report["errors"] == {}
+    assert len({s.client_port for s in state.load()}) >= 2  # new connections were opened
+
+
+def test_consent_is_still_checked_when_every_connection_is_busy(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The consent checks never wait behind the storm's queue: a withdrawn token still stops it."""
+    monkeypatch.setattr(engine, "MAX_CONNECTIONS", 1)
+    server.state.stall_until = time.monotonic() + 5.0  # every journey hangs for the test
+
+    def withdraw() -> None:
+        time.sleep(1.0)
+        server.state.consent_token = "another-token"
+
+    threading.Thread(target=withdraw, daemon=True).start()
+    started = time.monotonic()
+    report = flood(target=server.url, scenario="http-get", rate=10, duration=10, timeout=20)
+    assert report["stopped_by"].startswith("consent withdrawn")
+    assert time.monotonic() - started < 4.0  # not when the stall ends

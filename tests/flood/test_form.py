@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import urllib.parse
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from entdrill.flood.scenarios import form
 from entdrill.flood.scenarios.form import read_login_form
 from entdrill.probes.form import find_login_form
 
@@ -40,3 +45,48 @@ def test_fields_and_entities_are_read_from_the_form() -> None:
 def test_a_page_without_a_login_form_has_none() -> None:
     assert read_login_form("<form><input name=q></form>") is None
     assert read_login_form("<p>Service unavailable</p>") is None
+
+
+PIECES = [
+    '<form action="/a">',
+    "<FORM method=POST>",
+    "</form>",
+    "</FORM >",
+    "</form\n>",
+    "<formula>",
+    "<form",
+    "<",
+    ">",
+    "text",
+    "İ",  # lower-cases to two characters
+    '<input type="text" name="u">',
+    "<input type=password name=p>",
+    "<input type='hidden' name='e' value='x&amp;y'>",
+    '<INPUT TYPE="email" NAME="m">',
+    "<input/name=z>",
+    "<inputs name=n>",
+    "<button type=submit name=b value=go>",
+    "<button>",
+    "<!--",
+    "-->",
+]
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from(PIECES), max_size=12))
+def test_forms_are_found_where_the_regular_expression_finds_them(pieces: list[str]) -> None:
+    page = "".join(pieces)
+    assert list(form._forms(page)) == form._FORM.findall(page)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(PIECES), max_size=12))
+def test_a_page_read_twice_reads_the_same(pieces: list[str]) -> None:
+    """Field tags are remembered from page to page: the second reading uses what was kept."""
+    page = "".join(pieces)
+    assert read_login_form(page) == read_login_form(page)
+
+
+@given(st.dictionaries(st.text(max_size=8), st.text(max_size=12), max_size=6))
+def test_encoded_forms_are_what_urlencode_gives(fields: dict[str, str]) -> None:
+    assert form.encode_form(fields) == urllib.parse.urlencode(fields).encode()

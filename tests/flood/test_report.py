@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from entdrill.cli import cli
 from entdrill.errors import InvalidArgument
 from entdrill.flood import report as report_module
+from entdrill.flood.stats import add_values, new_histogram
 from tests.flood.conftest import flood
 from tests.flood.servers import LiveServer
 
@@ -63,3 +66,15 @@ def test_flood_merge_command_writes_the_merged_report(server: LiveServer, tmp_pa
     result = CliRunner().invoke(cli, ["flood", "merge", paths[0], str(other)])
     assert result.exit_code == 2
     assert "different schedules" in result.output
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.lists(st.integers(min_value=1, max_value=3_600_000_000), max_size=300))
+def test_the_summary_gives_the_histograms_own_percentiles(values: list[int]) -> None:
+    histogram = new_histogram()
+    add_values(histogram, values)
+    expected: dict[str, float] = {"count": len(values)}
+    for p in report_module.PERCENTILES:
+        expected[f"p{p:g}"] = histogram.get_value_at_percentile(p) / 1000 if values else 0.0
+    expected["max"] = histogram.get_max_value() / 1000 if values else 0.0
+    assert report_module.summary(histogram) == expected

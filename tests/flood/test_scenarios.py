@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import csv
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from entdrill.flood.scenarios.base import resolve
 from tests.flood.conftest import flood
 from tests.flood.servers import JOINS, LOGINS, LiveServer, ServerState, bbb_app, cas_app
 
@@ -157,3 +161,27 @@ def test_a_mix_runs_each_scenario_in_its_share(cas: LiveServer, tmp_path: Path) 
     assert sum(asked.values()) == 40
     assert 3 <= asked["pupil-login"] <= 16
     assert len(cas.app[LOGINS]) == report["scenarios"]["pupil-login"]["completed"]
+
+
+URL_PARTS = st.text(st.sampled_from(list("/.?#:@%\\\t\n aZ0-_=&[]")), max_size=12)
+
+
+@settings(max_examples=500)
+@given(
+    st.sampled_from(["http://h", "https://h:8443", "HTTP://H", "ftp://h", "h"]),
+    URL_PARTS,
+    URL_PARTS,
+)
+def test_redirects_resolve_as_urljoin_resolves_them(origin: str, path: str, location: str) -> None:
+    """(An absolute location is taken as it is, as libcurl would, without urljoin's clean-up.)"""
+    base = origin + path
+    for ref in (location, "/" + location):
+        try:
+            expected: str | type[ValueError] = urllib.parse.urljoin(base, ref)
+        except ValueError:
+            expected = ValueError
+        try:
+            got: str | type[ValueError] = resolve(base, ref)
+        except ValueError:
+            got = ValueError
+        assert got == expected, (base, ref)

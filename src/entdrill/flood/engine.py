@@ -6,15 +6,26 @@ before the next user arrives. Each arrival takes a libcurl easy handle for its w
 user takes the handle) and runs its scenario's generator one request at a time. An arrival that
 finds ``max_in_flight`` journeys running is refused and counted, never queued out of sight.
 
-The loop, in order: dispatch the arrivals that are due, let libcurl move bytes, hand finished
-transfers to their journeys, close the per-second books, check consent and the kill switch, and
-wait in ``select`` until the next arrival is due or a socket is ready. Redirects are not
-followed by libcurl: scenarios follow them, within the allow-list.
+libcurl is driven through its socket interface (``socket_action``) and ``epoll`` (see
+:mod:`entdrill.flood.sockets`): a wake-up costs in proportion to the sockets that are ready, not
+to the transfers in flight, so the engine stays cheap when a saturated target lets thousands of
+journeys pile up. At most ``MAX_CONNECTIONS`` requests are in libcurl's hands at once; those
+beyond wait in the engine's queue, in order, each timed from when it was due. Easy handles, and the
+connections libcurl keeps alive in the multi handle's pool, are reused from journey to journey;
+per-handle state lives in Python objects next to the handle (attributes set on a pycurl object
+are slow to read back), and a response body is kept only when the scenario asked for it.
+
+The loop, in order: dispatch the arrivals that are due, let libcurl start new transfers and
+expire its timers, hand finished transfers to their journeys (whose next requests start at
+once), close the per-second books, check consent and the kill switch, and wait until the next
+arrival is due, libcurl's next timer fires or a socket is ready. Redirects are not followed by
+libcurl: scenarios follow them, within the allow-list.
 """
 
 from __future__ import annotations
 
-import io
+import collections
+import contextlib
 import logging
 import resource
 import signal
@@ -25,19 +36,25 @@ from types import FrameType
 
 import pycurl
 
+from entdrill.flood.consent_checks import ConsentChecks
+from entdrill.flood.handles import Handle, new_handle
 from entdrill.flood.scenarios.base import Journey, Reply, Request, Scenario, ScenarioContext
 from entdrill.flood.schedule import Arrival, Schedule, Shard
-from entdrill.flood.stats import ARRIVAL_STEP, Stats, new_histogram
+from entdrill.flood.sockets import ACTIONS, SocketWatch
+from entdrill.flood.stats import ARRIVAL_STEP, Recorder, Stats
 from entdrill.guard import consent
 from entdrill.guard.killswitch import Registration
 
 log = logging.getLogger(__name__)
 
-SELECT_FD_LIMIT = 1000  # libcurl's multi select() works on fds below FD_SETSIZE (1024)
+MAX_CONNECTIONS = 1000  # requests beyond wait in the engine's queue, timed from when they were due
+CONSENT_CONNECTIONS = 8  # room left for the consent checks beyond MAX_CONNECTIONS
+FD_RESERVE = 64  # file descriptors left for everything but libcurl's connections
 MAX_WAIT_S = 0.02  # the loop wakes at least this often (stop flags, seconds, consent)
-USER_AGENT = "entdrill-flood/0.1"
+BOOKS_INTERVAL_S = 0.01  # per-second books, consent and the kill switch: checked this often
 
 Progress = Callable[[dict[str, object]], None]
+_reply = tuple.__new__  # Reply(status, location, body) without NamedTuple's Python-level __new__
 
 
 @dataclass
@@ -53,16 +70,35 @@ class EngineOptions:
 class _User:
     """One virtual user in flight."""
 
-    __slots__ = ("gen", "handle", "intended", "logged", "scenario", "step", "step_start")
+    __slots__ = (
+        "gen",
+        "handle",
+        "intended",
+        "logged",
+        "scenario",
+        "step",
+        "step_start",
+        "steps",
+        "want_body",
+    )
 
-    def __init__(self, gen: Journey, scenario: int, intended: float) -> None:
+    def __init__(
+        self,
+        gen: Journey,
+        scenario: int,
+        intended: float,
+        handle: Handle,
+        steps: dict[str, Recorder],
+    ) -> None:
         self.gen = gen
         self.scenario = scenario
         self.intended = intended
+        self.handle = handle
+        self.steps = steps  # the scenario's step recorders
         self.step_start = intended
         self.step = ""
+        self.want_body = False
         self.logged = False
-        self.handle: pycurl.Curl | None = None
 
 
 @dataclass
@@ -94,10 +130,14 @@ class StopFlag:
         signal.signal(signal.SIGINT, handler)
 
 
-def raise_fd_limit() -> None:
+def raise_fd_limit() -> int:
+    """Raise the soft limit on open files to the hard one; return the limit now in force."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+    return soft
 
 
 class Engine:
@@ -122,51 +162,58 @@ class Engine:
         self.registration = registration
         self.progress = progress
         self.stats = Stats(scenarios, schedule.seconds)
+        self.sockets = SocketWatch()
         self.multi = pycurl.CurlMulti()
-        connections = min(options.max_in_flight, SELECT_FD_LIMIT)
-        self.multi.setopt(pycurl.M_MAX_TOTAL_CONNECTIONS, connections)
-        self.multi.setopt(pycurl.M_MAXCONNECTS, connections)
-        self.free: list[pycurl.Curl] = []
-        self.active: set[pycurl.Curl] = set()
+        self.multi.setopt(pycurl.M_SOCKETFUNCTION, self.sockets.on_socket)
+        self.free: list[Handle] = []
+        self.flying: dict[pycurl.Curl, _User] = {}  # handles in use -> their journeys
+        # libcurl gets at most ``slots`` journey transfers at once (one connection each); the
+        # requests beyond wait here, in order (libcurl's own queue of transfers waiting for a
+        # connection searches its whole connection pool for each of them, again and again)
+        self.slots = MAX_CONNECTIONS
+        self.in_curl = 0
+        self.queue: collections.deque[_User] = collections.deque()
+        self._timeout_ms = int(options.timeout_s * 1000)
         self.in_flight = 0
-        self.consent = consent.ConsentMonitor(options.consent_token)
-        self._consent_pending: set[pycurl.Curl] = set()
+        self.consent = ConsentChecks(
+            self.multi, options.consent_token, options.consent_origins, self._new_handle
+        )
         self._runs = [s.run for s in scenarios]
-        self.window = new_histogram() if progress is not None else None
+        self.window = Recorder() if progress is not None else None
         self._login_steps = [set(s.login_steps) for s in scenarios]
 
-    # -- handles ---------------------------------------------------------------------------
-    def _new_handle(self) -> pycurl.Curl:
-        c = pycurl.Curl()
-        buffer = io.BytesIO()
-        c.buffer = buffer
-        c.setopt(pycurl.WRITEFUNCTION, buffer.write)
-        c.setopt(pycurl.NOSIGNAL, 1)
-        c.setopt(pycurl.FOLLOWLOCATION, 0)
-        c.setopt(pycurl.TIMEOUT_MS, int(self.options.timeout_s * 1000))
-        c.setopt(pycurl.CONNECTTIMEOUT_MS, int(min(self.options.timeout_s, 5.0) * 1000))
-        c.setopt(pycurl.USERAGENT, USER_AGENT)
-        c.setopt(pycurl.COOKIEFILE, "")
-        c.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS)
-        c.posted = False
-        c.cookies = False
-        return c
+    # -- requests ----------------------------------------------------------------------------
+    def _new_handle(self) -> Handle:
+        connect_ms = int(min(self.options.timeout_s, 5.0) * 1000)
+        return new_handle(self._timeout_ms, connect_ms)
 
-    def _send(self, user: _User, c: pycurl.Curl, request: Request, now: float) -> None:
+    def _send(self, user: _User, request: Request, now: float) -> None:
         user.step = request.step
         user.step_start = now
-        c.buffer.seek(0)
-        c.buffer.truncate()
-        c.setopt(pycurl.URL, request.url)
-        if request.clear_cookies and c.cookies:
-            c.setopt(pycurl.COOKIELIST, "ALL")
-        if request.body is not None:
-            c.setopt(pycurl.POSTFIELDS, request.body)
-            c.posted = True
-        elif c.posted:
-            c.setopt(pycurl.HTTPGET, 1)
-            c.posted = False
-        self.multi.add_handle(c)
+        user.want_body = request.want_body
+        handle = user.handle
+        handle.prepare(request)
+        if self.in_curl < self.slots and not self.queue:
+            if handle.timeout_ms != self._timeout_ms:
+                handle.set_timeout(self._timeout_ms)
+            self.in_curl += 1
+            self.multi.add_handle(handle.curl)
+        else:
+            self.queue.append(user)
+
+    def _start_queued(self, now: float, t0: float) -> None:
+        """Hand waiting requests to libcurl while it has room; each keeps its own deadline."""
+        queue = self.queue
+        while queue and self.in_curl < self.slots:
+            user = queue.popleft()
+            handle = user.handle
+            remaining_ms = self._timeout_ms - int((now - user.step_start) * 1000)
+            if remaining_ms <= 0:
+                self._finish(user, now, t0, "timeout")
+                continue
+            handle.set_timeout(remaining_ms)
+            self.in_curl += 1
+            self.multi.add_handle(handle.curl)
 
     # -- journeys ----------------------------------------------------------------------------
     def _arrive(self, arrival: Arrival, t0: float, now: float) -> None:
@@ -180,47 +227,50 @@ class Engine:
             stats.finished(scenario, second, ARRIVAL_STEP, "refused", 0)
             return
         stats.scenarios[scenario].started += 1
-        stats.dispatch_lag.record_value(max(1, int((now - intended) * 1e6)))
+        stats.dispatch_lag.record(int((now - intended) * 1e6))
         gen = self._runs[scenario](self.ctx, draw)
-        user = _User(gen, scenario, intended)
         request = next(gen)
-        c = self.free.pop() if self.free else self._new_handle()
-        if c.cookies:
-            c.setopt(pycurl.COOKIELIST, "ALL")
-            c.cookies = False
-        c.user = user
-        user.handle = c
-        self.active.add(c)
+        handle = self.free.pop() if self.free else self._new_handle()
+        handle.forget_cookies()  # the last user's
+        user = _User(gen, scenario, intended, handle, stats.scenarios[scenario].steps)
+        self.flying[handle.curl] = user
         self.in_flight += 1
-        self._send(user, c, request, intended)
+        if self.in_flight > stats.max_in_flight:
+            stats.max_in_flight = self.in_flight
+        self._send(user, request, intended)
 
     def _finish(self, user: _User, now: float, t0: float, cause: str | None) -> None:
-        c = user.handle
-        if c is not None:
-            c.user = None
-            self.active.discard(c)
-            self.free.append(c)
+        handle = user.handle
+        del self.flying[handle.curl]
+        self.free.append(handle)
         self.in_flight -= 1
-        if cause is None and self._login_steps[user.scenario] and not user.logged:
-            self.stats.login_done(user.scenario, int((now - user.intended) * 1e6))
         journey_us = int((now - user.intended) * 1e6)
+        if cause is None and self._login_steps[user.scenario] and not user.logged:
+            self.stats.login_done(user.scenario, journey_us)
         self.stats.finished(user.scenario, int(now - t0), user.step, cause, journey_us)
         if self.window is not None and cause is None:
-            self.window.record_value(max(1, journey_us))
+            self.window.record(journey_us)
 
     def _done(self, c: pycurl.Curl, errno: int, now: float, t0: float) -> None:
         self.multi.remove_handle(c)
-        if c in self._consent_pending:
-            self._consent_done(c, errno, now)
+        user = self.flying.get(c)
+        if user is None:
+            stop_reason = self.consent.done(c, errno, now)
+            if stop_reason:
+                self.stop.set(stop_reason)
             return
-        user: _User = c.user
+        self.in_curl -= 1
         if errno:
             cause = "timeout" if errno == pycurl.E_OPERATION_TIMEDOUT else "connection"
             self._finish(user, now, t0, cause)
             return
         status = c.getinfo(pycurl.RESPONSE_CODE)
-        scenario_stats = self.stats.scenarios[user.scenario]
-        scenario_stats.step(user.step, int((now - user.step_start) * 1e6))
+        latency_us = int((now - user.step_start) * 1e6)
+        recorder = user.steps.get(user.step)
+        if recorder is None:
+            self.stats.scenarios[user.scenario].step(user.step, latency_us)
+        else:
+            recorder.record(latency_us)
         if status >= 500:
             self._finish(user, now, t0, "http_5xx")
             return
@@ -228,9 +278,11 @@ class Engine:
             self._finish(user, now, t0, "http_429")
             return
         location = (c.getinfo(pycurl.REDIRECT_URL) or "") if 300 <= status < 400 else ""
-        c.cookies = True
+        handle = user.handle
+        handle.cookies = True
+        body = b"".join(handle.chunks) if user.want_body else b""
         try:
-            request = user.gen.send(Reply(status, location, c.buffer.getvalue()))
+            request = user.gen.send(_reply(Reply, (status, location, body)))
         except StopIteration as end:
             self._finish(user, now, t0, end.value)
             return
@@ -238,47 +290,55 @@ class Engine:
         if logins and not user.logged and request.step not in logins:
             user.logged = True
             self.stats.login_done(user.scenario, int((now - user.intended) * 1e6))
-        self._send(user, c, request, now)
+        self._send(user, request, now)
 
-    # -- consent -----------------------------------------------------------------------------
-    def _check_consent(self) -> None:
-        if self._consent_pending or not self.options.consent_origins:
-            return
-        for origin in self.options.consent_origins:
-            c = self._new_handle()
-            c.setopt(pycurl.URL, consent.consent_url(origin))
-            c.setopt(pycurl.TIMEOUT_MS, int(consent.CHECK_TIMEOUT_S * 1000))
-            c.setopt(pycurl.FRESH_CONNECT, 1)
-            self._consent_pending.add(c)
-            self.multi.add_handle(c)
-
-    def _consent_done(self, c: pycurl.Curl, errno: int, now: float) -> None:
-        self._consent_pending.discard(c)
-        if errno:
-            self.consent.failure(now, f"{c.errstr() or 'transfer error'}")
-        else:
-            self.consent.answer(now, c.getinfo(pycurl.RESPONSE_CODE), c.buffer.getvalue())
-        c.close()
-        if self.consent.stop_reason:
-            self.stop.set(self.consent.stop_reason)
+    def _collect(self, t0: float) -> int:
+        """Hand every finished transfer to its journey; return how many there were."""
+        clock = time.perf_counter
+        finished = 0
+        while True:
+            queued, ok_list, err_list = self.multi.info_read()
+            if not ok_list and not err_list:
+                return finished
+            now = clock()
+            for c in ok_list:
+                self._done(c, 0, now, t0)
+            for c, errno, _message in err_list:
+                self._done(c, errno, now, t0)
+            if self.queue:
+                self._start_queued(now, t0)
+            finished += len(ok_list) + len(err_list)
+            if not queued:
+                return finished
 
     # -- the loop ----------------------------------------------------------------------------
     def run(self) -> Outcome:
-        raise_fd_limit()
+        fd_limit = raise_fd_limit()
+        self.slots = max(1, min(self.options.max_in_flight, MAX_CONNECTIONS, fd_limit - FD_RESERVE))
+        multi = self.multi
+        multi.setopt(pycurl.M_MAX_TOTAL_CONNECTIONS, self.slots + CONSENT_CONNECTIONS)
+        multi.setopt(pycurl.M_MAXCONNECTS, self.slots + CONSENT_CONNECTIONS)
+        socket_action = multi.socket_action
+        curl_timeout = multi.timeout
+        sockets = self.sockets
+        wait_precisely = sockets.precise_waiter()
+        poll = sockets.epoll.poll
+        parked = sockets.parked
         clock = time.perf_counter
         t0 = clock() + self.options.start_delay_s
         outcome = Outcome(started_at=time.time() + self.options.start_delay_s)
-        self.consent.started(t0)
+        self.consent.monitor.started(t0)
         seconds: Iterator[tuple[int, list[Arrival]]] = self.schedule.seconds_of_arrivals(self.shard)
         batch: list[Arrival] = []
         position = 0
         more = True
         closed_second = 0
+        next_books = t0
         next_consent = t0 + consent.CHECK_INTERVAL_S
         end = t0 + self.schedule.duration_s
         drain_deadline = end + self.options.drain_s
-        multi = self.multi
         stats = self.stats
+        running = 0  # transfers libcurl runs, as its last socket_action said
         while True:
             now = clock()
             # 1. arrivals that are due
@@ -300,51 +360,53 @@ class Engine:
                     break
                 position += 1
                 self._arrive(arrival, t0, now)
-            # 2. move bytes, 3. finished transfers
-            while multi.perform()[0] == pycurl.E_CALL_MULTI_PERFORM:
-                pass
-            while True:
-                queued, ok_list, err_list = multi.info_read()
-                now = clock()
-                for c in ok_list:
-                    self._done(c, 0, now, t0)
-                for c, errno, _message in err_list:
-                    self._done(c, errno, now, t0)
-                if not queued:
+            # 2. start the transfers added since (their timers are due at once); while libcurl
+            # runs fewer transfers than it holds, some finished: hand them to their journeys,
+            # whose next requests are new transfers to start in turn
+            if curl_timeout() == 0:
+                running = socket_action(pycurl.SOCKET_TIMEOUT, 0)[1]
+            while running < self.in_curl + len(self.consent.pending):
+                if not self._collect(t0):
                     break
-            # 4. books, guards, end
-            elapsed = now - t0
-            while closed_second < int(elapsed) and closed_second < stats.series.length:
-                stats.series.set("in_flight", closed_second, self.in_flight)
-                self._report_progress(closed_second)
-                closed_second += 1
-            stats.max_in_flight = max(stats.max_in_flight, self.in_flight)
-            if now >= next_consent:
-                next_consent = now + consent.CHECK_INTERVAL_S
-                self._check_consent()
-            if self.registration is not None and self.registration.stop_requested():
-                self.stop.set("kill switch")
+                running = socket_action(pycurl.SOCKET_TIMEOUT, 0)[1]
+            # 3. books and guards, a few times a second
+            now = clock()
+            if now >= next_books:
+                next_books = now + BOOKS_INTERVAL_S
+                elapsed = now - t0
+                if closed_second < int(elapsed) and closed_second < stats.series.length:
+                    stats.flush()
+                while closed_second < int(elapsed) and closed_second < stats.series.length:
+                    stats.series.set("in_flight", closed_second, self.in_flight)
+                    self._report_progress(closed_second)
+                    closed_second += 1
+                if now >= next_consent:
+                    next_consent = now + consent.CHECK_INTERVAL_S
+                    if self.options.consent_origins:
+                        self.consent.start()
+                if self.registration is not None and self.registration.stop_requested():
+                    self.stop.set("kill switch")
             if self.stop.reason:
                 outcome.stopped_by = self.stop.reason
                 break
             finished_arrivals = not more and position >= len(batch)
             if finished_arrivals and (self.in_flight == 0 or now >= drain_deadline):
                 break
-            # 5. wait for a socket or the next arrival
+            # 4. wait for a socket, the next arrival or libcurl's next timer; act on sockets
             wait = MAX_WAIT_S
-            if position < len(batch):
-                wait = min(wait, t0 + batch[position][1] - clock())
-            if wait > 0:
-                curl_wait = multi.timeout()
-                if curl_wait >= 0:
-                    wait = min(wait, curl_wait / 1000)
-                running = bool(self.active or self._consent_pending)
-                if wait > 0 and (not running or multi.select(wait) <= 0):
-                    # no transfer (libcurl's select returns at once without sockets) or a
-                    # select that ended early without activity: sleep the rest ourselves
-                    remaining = wait - (clock() - now) if running else wait
-                    if remaining > 0:
-                        time.sleep(remaining)
+            timer_ms = curl_timeout()
+            if 0 <= timer_ms < wait * 1000:
+                wait = timer_ms / 1000
+            if position < len(batch) and t0 + batch[position][1] - now < wait:
+                ready = wait_precisely(t0 + batch[position][1] - now)  # an arrival is next
+            else:
+                ready = poll(wait)  # rounded up to the millisecond: late by less than 1 ms
+            for fd, events in ready:
+                action = ACTIONS.get(events)
+                if action is None or fd in parked:
+                    running = sockets.ready(multi, fd, events, running)
+                else:
+                    running = socket_action(fd, action)[1]
         outcome.in_flight_at_end = self.in_flight
         self._abandon(clock(), t0)
         outcome.ended_at = time.time()
@@ -353,22 +415,24 @@ class Engine:
             stats.series.set("in_flight", closed_second, self.in_flight)
             self._report_progress(closed_second)
             closed_second += 1
+        stats.flush()
         return outcome
 
     def _abandon(self, now: float, t0: float) -> None:
         """End the journeys still in flight as ``unfinished`` and free every handle."""
-        for c in list(self._consent_pending):
-            self.multi.remove_handle(c)
-            c.close()
-        self._consent_pending.clear()
-        abandoned = len(self.active)
-        for c in list(self.active):
-            self.multi.remove_handle(c)
-            self._finish(c.user, now, t0, "unfinished")
-        for c in self.free:
-            c.close()
+        self.consent.abandon()
+        abandoned = len(self.flying)
+        waiting = {user.handle.curl for user in self.queue}
+        self.queue.clear()
+        for c, user in list(self.flying.items()):
+            if c not in waiting:
+                self.multi.remove_handle(c)
+            self._finish(user, now, t0, "unfinished")
+        for handle in self.free:
+            handle.curl.close()
         self.free = []
         self.multi.close()
+        self.sockets.close()
         if abandoned:
             log.info("%d journeys were still in flight at the end", abandoned)
 
@@ -377,8 +441,9 @@ class Engine:
             return
         series = self.stats.series.values
         window = self.window
-        encoded = window.encode().decode("ascii") if window is not None else ""
+        encoded = ""
         if window is not None:
+            encoded = window.flush().encode().decode("ascii")
             window.reset()
         self.progress(
             {

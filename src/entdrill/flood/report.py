@@ -8,6 +8,7 @@ add up; the in-flight series (sampled at the end of each second) adds up too.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from pathlib import Path
@@ -26,11 +27,29 @@ Report = dict[str, Any]
 
 
 def summary(histogram: HdrHistogram) -> dict[str, float]:
-    """count, p50, p90, p95, p99 and max in milliseconds."""
+    """count, p50, p90, p95, p99 and max in milliseconds.
+
+    The values of ``HdrHistogram.get_value_at_percentile``, found in one pass over the buckets
+    that hold values (``get_value_at_percentile`` walks every bucket in Python, per percentile).
+    """
     count = histogram.get_total_count()
     out: dict[str, float] = {"count": count}
+    values = dict.fromkeys(PERCENTILES, 0.0)
+    if count:
+        counts = histogram.counts[: histogram.counts_len]
+        targets = [(p, histogram.get_target_count_at_percentile(p)) for p in PERCENTILES]
+        targets.sort(key=lambda target: target[1])
+        total, next_target = 0, 0
+        for index in itertools.compress(range(len(counts)), counts):
+            total += counts[index]
+            while next_target < len(targets) and total >= targets[next_target][1]:
+                value = histogram.get_value_from_index(index)
+                values[targets[next_target][0]] = histogram.get_highest_equivalent_value(value)
+                next_target += 1
+            if next_target == len(targets):
+                break
     for p in PERCENTILES:
-        out[f"p{p:g}"] = histogram.get_value_at_percentile(p) / 1000 if count else 0.0
+        out[f"p{p:g}"] = values[p] / 1000
     out["max"] = histogram.get_max_value() / 1000 if count else 0.0
     return out
 
@@ -60,17 +79,21 @@ def build(
     scenarios: dict[str, Any] = {}
     totals = dict.fromkeys(("asked", "started", "completed", "failed"), 0)
     errors: dict[str, int] = {}
+    stats.flush()
     for s in stats.scenarios:
         steps: dict[str, Any] = {}
-        for step, histogram in s.step_histograms.items():
-            steps[step] = {"count": s.step_counts.get(step, 0), "errors": {}}
+        step_histograms = s.step_histograms
+        for step, histogram in step_histograms.items():
+            steps[step] = {"count": histogram.get_total_count(), "errors": {}}
             steps[step].update(_histogram_entry(histogram))
         scenario_errors: dict[str, int] = {}
         for (step, cause), count in sorted(s.errors.items()):
             steps.setdefault(step, {"count": 0, "errors": {}})["errors"][cause] = count
             scenario_errors[cause] = scenario_errors.get(cause, 0) + count
             errors[cause] = errors.get(cause, 0) + count
-        journey = s.journey or s.step_histograms[s.scenario.steps[0]]
+        journey = (
+            s.journey.histogram if s.journey is not None else step_histograms[s.scenario.steps[0]]
+        )
         scenarios[s.scenario.name] = {
             "asked": s.asked,
             "started": s.started,
@@ -78,7 +101,7 @@ def build(
             "failed": s.failed,
             "errors": scenario_errors,
             "steps": steps,
-            "login": _histogram_entry(s.login) if s.login is not None else None,
+            "login": _histogram_entry(s.login.histogram) if s.login is not None else None,
             "journey": _histogram_entry(journey),
         }
         for key in totals:
@@ -98,7 +121,7 @@ def build(
         "totals": totals,
         "errors": dict(sorted(errors.items())),
         "scenarios": scenarios,
-        "dispatch_lag": _histogram_entry(stats.dispatch_lag),
+        "dispatch_lag": _histogram_entry(stats.dispatch_lag.histogram),
         "series": {name: list(values) for name, values in series.items()},
         "max_in_flight": stats.max_in_flight,
     }

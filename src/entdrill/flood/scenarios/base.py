@@ -12,9 +12,11 @@ is in :class:`ScenarioContext`, built once per process.
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 from entdrill.guard.allowlist import AllowList
@@ -64,8 +66,17 @@ class ScenarioContext:
     def service(self) -> str:
         return self.service_url or self.target + "/"
 
-    def login_url(self) -> str:
+    @cached_property
+    def _login_url(self) -> str:
         return f"{self.cas_url}/login?service={urllib.parse.quote(self.service, safe='')}"
+
+    def login_url(self) -> str:
+        return self._login_url
+
+    @cached_property
+    def cas_login(self) -> str:
+        """The CAS login page's URL, without query: where a refused session sends users back."""
+        return self.cas_url + "/login"
 
     def user(self, role: str, draw: int) -> Person:
         people = self.users_by_role[role]
@@ -88,10 +99,22 @@ class Scenario:
     login_steps: tuple[str, ...] = ()  # the steps that make up "the login" (its own histogram)
 
 
+_ORIGIN = re.compile(r"https?://[^/?#\[\]\t\r\n]*(?![^/?#])").match  # lower case, no [ ] TAB CR LF
+_PLAIN_PATH = re.compile(r"/(?!/)[^\\\t\r\n#]*(?<!\?)").fullmatch  # nothing urljoin rewrites
+
+
 def resolve(base: str, location: str) -> str:
-    """``location`` made absolute against ``base`` (cheap when it is absolute already)."""
+    """``location`` made absolute against ``base``: ``urllib.parse.urljoin``, faster.
+
+    Cheap when ``location`` is absolute already, or a plain absolute path (``/cas/login?...``)
+    that urljoin would keep as it is: the origin of ``base`` followed by it.
+    """
     if location.startswith(("http://", "https://")):
         return location
+    if "/." not in location and _PLAIN_PATH(location):
+        origin = _ORIGIN(base)
+        if origin is not None:
+            return origin.group() + location
     return urllib.parse.urljoin(base, location)
 
 

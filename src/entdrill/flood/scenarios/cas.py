@@ -14,8 +14,6 @@ no cookies. Being rejected is its expected end; being let in is a finding (``stu
 
 from __future__ import annotations
 
-import urllib.parse
-
 from entdrill.flood.scenarios.base import (
     Journey,
     Request,
@@ -25,7 +23,7 @@ from entdrill.flood.scenarios.base import (
     follow,
     resolve,
 )
-from entdrill.flood.scenarios.form import read_login_form
+from entdrill.flood.scenarios.form import encode_form, read_login_form
 from entdrill.probes.form import LoginForm
 
 FORM_STEP, CREDENTIALS_STEP, TICKET_STEP, APP_STEP = (
@@ -42,25 +40,27 @@ def _form(body: bytes) -> LoginForm | None:
 
 
 def _is_cas_login(ctx: ScenarioContext, url: str) -> bool:
-    return url.startswith(ctx.cas_url + "/login")
+    return url.startswith(ctx.cas_login)
 
 
 def login_journey(ctx: ScenarioContext, draw: int, role: str) -> Journey:
     person = ctx.user(role, draw)
     first = Request(FORM_STEP, ctx.login_url(), want_body=True)
     reply = yield first
-    reply, page_url = yield from follow(ctx, FORM_STEP, first, reply)
-    if not page_url:
-        return "redirect_refused"
+    page_url = first.url
+    if reply.location:  # (a generator to follow redirects only when there is one)
+        reply, page_url = yield from follow(ctx, FORM_STEP, first, reply)
+        if not page_url:
+            return "redirect_refused"
     if reply.status >= 400:
         return "http_4xx"
     form = _form(reply.body)
     if form is None:
         return "unexpected"
-    action = urllib.parse.urljoin(page_url, form.action or page_url)
+    action = resolve(page_url, form.action or page_url)
     if not ctx.allow.allows_url(action):
         return "redirect_refused"
-    body = urllib.parse.urlencode(form.payload(person.username, person.password)).encode()
+    body = encode_form(form.payload(person.username, person.password))
     reply = yield Request(CREDENTIALS_STEP, action, body=body)
     if reply.status == 401 or reply.status == 200:
         return "login_rejected"
@@ -73,18 +73,22 @@ def login_journey(ctx: ScenarioContext, draw: int, role: str) -> Journey:
         return "unexpected"
     ticket_request = Request(TICKET_STEP, landing)
     reply = yield ticket_request
-    reply, portal_url = yield from follow(ctx, TICKET_STEP, ticket_request, reply)
-    if not portal_url:
-        return "redirect_refused"
+    portal_url = landing
+    if reply.location:
+        reply, portal_url = yield from follow(ctx, TICKET_STEP, ticket_request, reply)
+        if not portal_url:
+            return "redirect_refused"
     if reply.status in (401, 403) or _is_cas_login(ctx, portal_url):
         return "ticket_invalid"
     if reply.status >= 400:
         return "http_4xx"
     app = Request(APP_STEP, ctx.target + ctx.app_path)
     reply = yield app
-    reply, app_url = yield from follow(ctx, APP_STEP, app, reply)
-    if not app_url:
-        return "redirect_refused"
+    app_url = app.url
+    if reply.location:
+        reply, app_url = yield from follow(ctx, APP_STEP, app, reply)
+        if not app_url:
+            return "redirect_refused"
     if _is_cas_login(ctx, app_url):
         return "ticket_invalid"
     if reply.status >= 400:
@@ -114,11 +118,11 @@ def credential_stuffing(ctx: ScenarioContext, draw: int) -> Journey:
     form = _form(reply.body) if reply.status < 400 else None
     if form is None:
         return "unexpected" if reply.status < 400 else "http_4xx"
-    action = urllib.parse.urljoin(page_url, form.action or page_url)
+    action = resolve(page_url, form.action or page_url)
     if not ctx.allow.allows_url(action):
         return "redirect_refused"
     guess = f"{victim.password[::-1]}{draw % 1000:03d}!"  # never the real password
-    body = urllib.parse.urlencode(form.payload(victim.username, guess)).encode()
+    body = encode_form(form.payload(victim.username, guess))
     reply = yield Request(CREDENTIALS_STEP, action, body=body, clear_cookies=True)
     if 300 <= reply.status < 400 and "ticket=" in reply.location:
         return "stuffing_accepted"

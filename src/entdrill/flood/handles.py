@@ -1,0 +1,74 @@
+"""libcurl easy handles, reused from journey to journey, and what travels with each.
+
+A handle carries its own cookie jar (libcurl's cookie engine, emptied when the next virtual user
+takes the handle), the body of the response being received (collected in a list by
+``list.append``, a C call per chunk, and joined only when the scenario reads it), and what the
+next request must undo (a POST before a GET, a shortened timeout). This state lives in a Python
+object next to the pycurl handle: attributes set on a pycurl object are slow to read back (each
+read raises and clears an ``AttributeError`` inside pycurl first).
+"""
+
+from __future__ import annotations
+
+import pycurl
+
+from entdrill.flood.scenarios.base import Request
+
+USER_AGENT = "entdrill-flood/0.1"
+
+
+class Handle:
+    """A libcurl easy handle and its state between requests."""
+
+    __slots__ = ("chunks", "cookies", "curl", "posted", "timeout_ms")
+
+    def __init__(self, curl: pycurl.Curl, chunks: list[bytes], timeout_ms: int) -> None:
+        self.curl = curl
+        self.chunks = chunks  # the body of the current response, as libcurl wrote it
+        self.posted = False  # the last request was a POST (the next GET must say so)
+        self.cookies = False  # the cookie engine may hold cookies of the last user
+        self.timeout_ms = timeout_ms  # the request timeout set on the handle
+
+    def set_timeout(self, timeout_ms: int) -> None:
+        if timeout_ms != self.timeout_ms:
+            self.curl.setopt(pycurl.TIMEOUT_MS, timeout_ms)
+            self.timeout_ms = timeout_ms
+
+    def forget_cookies(self) -> None:
+        if self.cookies:
+            self.curl.setopt(pycurl.COOKIELIST, "ALL")
+            self.cookies = False
+
+    def prepare(self, request: Request) -> None:
+        """Set the handle up for ``request`` (its body, once received, goes to ``chunks``)."""
+        c = self.curl
+        if self.chunks:
+            self.chunks.clear()
+        c.setopt(pycurl.URL, request.url)
+        if request.clear_cookies:
+            self.forget_cookies()
+        if request.body is not None:
+            c.setopt(pycurl.POSTFIELDS, request.body)
+            self.posted = True
+        elif self.posted:
+            c.setopt(pycurl.HTTPGET, 1)
+            self.posted = False
+
+
+def new_handle(timeout_ms: int, connect_timeout_ms: int) -> Handle:
+    """An easy handle with the flood's options: no redirects followed (scenarios follow them
+    within the allow-list), no signals, cookies kept, HTTP(S) only, and no proxy: requests go
+    straight to the target the guard checked, never through a proxy named in the environment
+    (which libcurl would otherwise look up before every request)."""
+    c = pycurl.Curl()
+    chunks: list[bytes] = []
+    c.setopt(pycurl.WRITEFUNCTION, chunks.append)
+    c.setopt(pycurl.NOSIGNAL, 1)
+    c.setopt(pycurl.FOLLOWLOCATION, 0)
+    c.setopt(pycurl.TIMEOUT_MS, timeout_ms)
+    c.setopt(pycurl.CONNECTTIMEOUT_MS, connect_timeout_ms)
+    c.setopt(pycurl.USERAGENT, USER_AGENT)
+    c.setopt(pycurl.COOKIEFILE, "")
+    c.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS)
+    c.setopt(pycurl.NOPROXY, "*")
+    return Handle(c, chunks, timeout_ms)
