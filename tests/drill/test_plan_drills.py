@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from entdrill.drill.plan import Plan, default_population, load_plan
-from entdrill.errors import InvalidPlan
 
 DRILLS = Path(__file__).resolve().parents[2] / "drills"
 PLANS = sorted(DRILLS.glob("*.yaml"))
@@ -19,16 +18,8 @@ def test_there_are_plans_to_check() -> None:
 
 @pytest.mark.parametrize("path", PLANS, ids=[p.name for p in PLANS])
 def test_every_shipped_plan_validates(path: Path) -> None:
-    """Strictly when its experiment files exist; otherwise the only problems are the missing files."""
-    plan = load_plan(path, check_files=False)
-    missing = [e for e in plan.experiments if not e.path.exists()]
-    if not missing:
-        assert load_plan(path) == plan
-        return
-    with pytest.raises(InvalidPlan) as caught:
-        load_plan(path)
-    assert len(caught.value.problems) == len(missing)
-    assert all("does not exist" in problem for problem in caught.value.problems)
+    """Strictly: every experiment file the plan names exists and is checked."""
+    assert load_plan(path) == load_plan(path, check_files=False)
 
 
 def experiments_named_by_plans() -> list[Path]:
@@ -38,9 +29,7 @@ def experiments_named_by_plans() -> list[Path]:
 
 @pytest.mark.parametrize("experiment", experiments_named_by_plans(), ids=lambda p: p.name)
 def test_every_experiment_a_plan_names_is_a_valid_chaos_experiment(experiment: Path) -> None:
-    """The experiments are written in parallel with the plans; until they exist, say so."""
-    if not experiment.exists():
-        pytest.skip(f"{experiment.name} is not written yet")
+    assert experiment.exists(), f"{experiment} is named by a plan but does not exist"
     from chaoslib.experiment import ensure_experiment_is_valid
     from chaoslib.loader import load_experiment
 

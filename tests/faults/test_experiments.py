@@ -32,7 +32,6 @@ K8S_ENV = {
     "ENTDRILL_PROBE_USERNAME": "probe.pupil",
     "ENTDRILL_PROBE_PASSWORD": "not-a-password",
 }
-STORM_MODULE = "actions.login.actions"
 
 
 def load(path: str) -> dict[str, Any]:
@@ -44,15 +43,9 @@ def activities(experiment: dict[str, Any]) -> list[dict[str, Any]]:
     return found + experiment.get("method", []) + experiment.get("rollbacks", [])
 
 
-def uses_storm(experiment: dict[str, Any]) -> bool:
-    return any(a["provider"].get("module") == STORM_MODULE for a in activities(experiment))
-
-
 @pytest.mark.parametrize("path", EXPERIMENTS)
 def test_chaos_validate_accepts_the_experiment(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
     experiment = load(path)
-    if uses_storm(experiment) and importlib.util.find_spec(STORM_MODULE) is None:
-        pytest.skip(f"{STORM_MODULE} (the login storm, issue 3) is not on this branch yet")
     for key, value in K8S_ENV.items():
         monkeypatch.setenv(key, value)
     ensure_experiment_is_valid(experiment)
