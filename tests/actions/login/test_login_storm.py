@@ -11,9 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from chaoslib.discovery.discover import discover_actions, discover_probes
 
-import actions
 from actions.login import actions as login_actions
 from actions.login import probes as login_probes
 from tests.flood.servers import LOGINS, LiveServer, ServerState, cas_app
@@ -33,16 +31,6 @@ def cas() -> Iterator[LiveServer]:
 def configuration(cas: LiveServer, tmp_path: Path) -> dict[str, str]:
     users = write_users(tmp_path / "users.csv", PEOPLE)
     return {"ent_base_url": cas.url, "population_csv": str(users), "consent_token": TOKEN}
-
-
-def test_discovery_lists_exactly_the_exported_activities() -> None:
-    discovered = {a["name"] for a in actions.discover()["activities"]}
-    for module in (login_actions, login_probes):
-        assert set(module.__all__) <= discovered
-    assert {a["name"] for a in discover_actions("actions.login.actions")} == set(
-        login_actions.__all__
-    )
-    assert {a["name"] for a in discover_probes("actions.login.probes")} == set(login_probes.__all__)
 
 
 def test_login_storm_experiment_runs_end_to_end_with_a_short_storm(
