@@ -305,16 +305,7 @@ def _drills(review: Review) -> str:
         f'<section id="drills"><h2>Drills</h2><p>{escape(scope)}</p>'
         + _html_table(
             "Drills",
-            (
-                "started",
-                "plan",
-                "status",
-                "login storm",
-                "services",
-                "channels",
-                "open findings",
-                "id",
-            ),
+            say.DRILL_COLUMNS,
             rows,
             numeric=(6,),
         )

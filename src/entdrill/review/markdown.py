@@ -264,16 +264,7 @@ def _drills(page: _Page, review: Review) -> None:
     page.table(
         Table(
             "Drills",
-            (
-                "started",
-                "plan",
-                "status",
-                "login storm",
-                "services",
-                "channels",
-                "open findings",
-                "id",
-            ),
+            say.DRILL_COLUMNS,
             tuple(
                 (
                     say.when(d.at),

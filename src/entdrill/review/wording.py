@@ -11,6 +11,17 @@ from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
 NONE = "–"
+#: The columns of the drills table, the same in HTML and Markdown.
+DRILL_COLUMNS = (
+    "started",
+    "plan",
+    "status",
+    "login storm",
+    "services",
+    "channels",
+    "open findings",
+    "id",
+)
 #: The columns of the channels-over-the-period table, the same in HTML and Markdown.
 CHANNEL_COLUMNS = (
     "channel",
