@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import socket
-import time
 from pathlib import Path
 
 import pytest
@@ -80,9 +79,6 @@ def test_after_kill_9_of_one_replica_the_next_50_logins_all_succeed(supervisor: 
     supervisor.up(free_config(), timeout_s=60)
     info = status(supervisor)
     victim = supervisor.stop_component("ent-1", signal.SIGKILL)
-    deadline = time.monotonic() + 5
-    while processes.is_alive(victim.pid) and time.monotonic() < deadline:
-        time.sleep(0.02)
     assert not processes.is_alive(victim.pid)
     results = []
     for _ in range(50):
@@ -96,10 +92,7 @@ def test_after_kill_9_of_one_replica_the_next_50_logins_all_succeed(supervisor: 
 
 def test_a_lost_replica_can_be_started_again(supervisor: Supervisor) -> None:
     supervisor.up(free_config(), timeout_s=60)
-    old = supervisor.stop_component("ent-2", signal.SIGKILL)
-    deadline = time.monotonic() + 5
-    while processes.is_alive(old.pid) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    old = supervisor.stop_component("ent-2", signal.SIGKILL)  # returns once the process is gone
     entry = supervisor.start_component("ent-2")
     assert entry.pid != old.pid
     assert {c["name"]: c["state"] for c in status(supervisor)["components"]}["ent-2"] == "running"
