@@ -9,55 +9,31 @@ from typing import Any
 
 import click
 
+from entdrill.cli.flood_options import apply_options, schedule_options, target_options
 from entdrill.errors import EntdrillError, GuardRefusal, InvalidArgument, Stopped
 from entdrill.flood import plan as plan_module
 from entdrill.flood import report as report_module
 from entdrill.flood.display import Display
-from entdrill.flood.profiles import PROFILE_NAMES
-from entdrill.flood.scenarios import SCENARIOS
 from entdrill.guard import allowlist, consent
 
 
 def _options(function: Any) -> Any:
-    options = [
-        click.option("--target", help="The ENT's base URL, e.g. http://127.0.0.1:8800."),
-        click.option("--scenario", help=f"One scenario: {', '.join(SCENARIOS)}."),
-        click.option("--mix", help="Several scenarios with weights: NAME=WEIGHT,..."),
-        click.option("--users", help="The population CSV (username,password,role,...)."),
-        click.option(
-            "--profile", default="constant", show_default=True, help="|".join(PROFILE_NAMES)
-        ),
-        click.option(
-            "--rate", type=float, help="Arrivals per second (constant; ramp/steps start)."
-        ),
-        click.option("--to", type=float, help="Ramp or steps: the final rate."),
-        click.option("--steps", type=int, default=5, show_default=True, help="Steps: plateaus."),
-        click.option("--normal-rate", type=float, help="Spike, school-morning: normal logins/s."),
-        click.option("--multiplier", type=float, help="Spike, school-morning: peak = N x normal."),
-        click.option("--arrivals", help="Replay: a file of arrival offsets in seconds."),
-        click.option("--duration", type=float, help="Length of the storm in seconds."),
-        click.option("--processes", type=int, default=0, help="Shard processes (default: cores)."),
-        click.option("--max-in-flight", type=int, default=10_000, show_default=True),
-        click.option("--seed", type=int, default=2021, show_default=True),
-        click.option("--consent-token", help=f"Expected consent token (or ${consent.ENV})."),
-        click.option("--report", "report_path", help="Write the JSON report here (- : stdout)."),
-        click.option("--shard", help="Run only shard I/N of the schedule, e.g. 0/4."),
-        click.option("--executor", default="local", show_default=True, help="local|kubernetes"),
-        click.option("--cas-url", default="", help="CAS base URL (default: TARGET/cas)."),
-        click.option("--path", default="/", show_default=True, help="http-get: the path."),
-        click.option("--app-path", default="/homework", show_default=True),
-        click.option("--service-url", default="", help="CAS service URL (default: TARGET/)."),
-        click.option("--bridge-url", default="", help="video-join: the BBB API base URL."),
-        click.option("--timeout", type=float, default=10.0, show_default=True),
-        click.option("--namespace", default="default", help="kubernetes: the namespace."),
-        click.option("--image", default="", help="kubernetes: the entdrill image."),
-        click.option("--job-manifest", default="deploy/k8s/flood-job.yaml"),
-        click.option("--start-at", type=float, hidden=True),
-        click.option("--progress-lines", is_flag=True, hidden=True),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+    function = apply_options(
+        [
+            click.option(
+                "--report", "report_path", help="Write the JSON report here (- : stdout)."
+            ),
+            click.option("--shard", help="Run only shard I/N of the schedule, e.g. 0/4."),
+            click.option("--executor", default="local", show_default=True, help="local|kubernetes"),
+            click.option("--namespace", default="default", help="kubernetes: the namespace."),
+            click.option("--image", default="", help="kubernetes: the entdrill image."),
+            click.option("--job-manifest", default="deploy/k8s/flood-job.yaml"),
+            click.option("--start-at", type=float, hidden=True),
+            click.option("--progress-lines", is_flag=True, hidden=True),
+        ],
+        function,
+    )
+    return target_options(schedule_options(function))
 
 
 @click.group(invoke_without_command=True)
