@@ -63,7 +63,7 @@ def test_a_storm_that_could_not_start_interrupts_and_fails_the_run() -> None:
         },
     )
     assert reason == (
-        "load action 'start-login-storm' failed (ActivityFailed: Cannot start the login storm: "
+        "load action 'start-login-storm' failed (Cannot start the login storm: "
         "multiplier must be a number above 0, got 0): the load this experiment is about never "
         "ran, so nothing was tested"
     )

@@ -21,6 +21,7 @@ command reads for its exit code:
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 #: actions that start the load an experiment is about: if one fails, nothing is tested
@@ -31,9 +32,13 @@ def _name(activity: dict[str, Any] | None) -> str:
     return str((activity or {}).get("name", "?"))
 
 
+_EXCEPTION_NAMES = re.compile(r"^(?:[A-Za-z_][\w.]*(?:Failed|Error|Exception): )+")
+
+
 def _exception(run: dict[str, Any]) -> str:
+    """The last line of an activity's exception, without the exception class names."""
     lines = [line.strip() for line in run.get("exception") or [] if line.strip()]
-    return lines[-1] if lines else "no detail"
+    return _EXCEPTION_NAMES.sub("", lines[-1]) if lines else "no detail"
 
 
 def probe_detail(run: dict[str, Any]) -> str:
