@@ -12,7 +12,7 @@
     normal_rate         the normal rate given, or null
     sustained_multiple  sustained_rate / normal_rate, or null (also breaking_multiple)
     required_multiple   the load the ENT must hold, as a multiple of normal, or null
-    headroom            sustained_multiple / required_multiple, or null
+    headroom            sustained_multiple / required_multiple (0 when even --from broke), or null
     broke_by            why the breaking step broke: latency, errors (booleans), p95_ms,
                         budget_ms, error_share, max_errors, causes {cause: n}, why (a sentence);
                         null when nothing broke
@@ -26,11 +26,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from entdrill import redact
 from entdrill.capacity.runner import SearchResult
 from entdrill.capacity.verdict import StepResult
+from entdrill.errors import InvalidArgument
 
 FORMAT = "entdrill-capacity-report/1"
 
@@ -78,6 +81,8 @@ def headroom(result: SearchResult) -> float | None:
     """Sustained multiple over required multiple (None without both)."""
     s = result.settings
     sustained = s.multiple(result.sustained_rate)
+    if result.outcome == "broke_at_min" and s.normal_rate is not None:
+        sustained = 0.0  # even --from broke: no rate in the range held
     if sustained is None or s.required_multiple is None or result.outcome == "stopped":
         return None
     return round(sustained / s.required_multiple, 4)
@@ -124,6 +129,21 @@ def build(result: SearchResult) -> CapacityReport:
     }
     cleaned: CapacityReport = redact.redact(report)
     return cleaned
+
+
+def read(path: Path) -> CapacityReport:
+    """A capacity report written by ``entdrill capacity --report``."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InvalidArgument(
+            f"cannot read the capacity report {path}: {error.strerror}"
+        ) from error
+    except ValueError as error:
+        raise InvalidArgument(f"{path} is not JSON: {error}") from error
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise InvalidArgument(f"{path} is not an entdrill capacity report (format {FORMAT})")
+    return data
 
 
 def _round(value: float | None) -> float | None:
