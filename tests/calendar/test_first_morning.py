@@ -36,7 +36,9 @@ def test_a_public_holiday_on_the_monday_after_moves_the_first_morning() -> None:
         source="test",
     )
     found = next_return(calendar, dt.date(2031, 3, 1))
-    assert found is not None and found.first_morning == dt.date(2031, 4, 15)  # Easter Monday is the 14th
+    assert found is not None and found.first_morning == dt.date(
+        2031, 4, 15
+    )  # Easter Monday is the 14th
 
 
 def test_beyond_the_data_there_is_no_answer_and_an_unknown_zone_is_refused() -> None:

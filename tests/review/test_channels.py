@@ -14,7 +14,6 @@ from entdrill.review.channels import (
 
 from .support import at, drill, reach, result
 
-
 AS_OF = at(0, 3600)  # the review date: the day of the drills
 
 

@@ -159,5 +159,5 @@ def test_as_of_dates_the_review_and_ends_the_period_that_day(small: str, tmp_pat
 def test_the_requirement_options_reach_the_decision(small: str) -> None:
     result = run("--db", small, "--format", "md", "--required-multiple", "5000", "--zone", "C")
     assert result.exit_code == 0, result.output
-    assert "Required: 5000x normal load; required_multiple from the options" in result.output
+    assert "Required: 5000x normal load; required_multiple and zone from the options" in result.output
     assert "(zone C)" in result.output

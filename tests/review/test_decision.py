@@ -11,7 +11,7 @@ from entdrill.records import ChannelResult
 from entdrill.review import build_review, render_html, render_markdown
 from entdrill.review.period import parse_as_of
 
-from .support import NOW, at, data, drill, experiment, reach, result
+from .support import NOW, data, drill, experiment, reach, result
 from .test_headroom import search
 
 READINESS = {"readiness": {"required_multiple": 100, "normal_rate": 1.5, "zone": "B"}}
@@ -38,7 +38,10 @@ def everything(**changes: Any) -> Any:
             experiment("s1", "d1", "session_store_loss", {"survived": True}, 29),
             experiment("v1", "d1", "video_bridge_outage", {"fallback_worked": True}, 29),
         ],
-        [channel("d1", "staff-slack", "worked", 0.8, 0.5), channel("d1", "staff-sms", "worked", 0.6, 0.5)],
+        [
+            channel("d1", "staff-slack", "worked", 0.8, 0.5),
+            channel("d1", "staff-sms", "worked", 0.6, 0.5),
+        ],
         [reach("d1", "ana", "staff-slack", day=29, delivered=1, acked=30)],
     )
     return replace(records, **changes)
@@ -73,7 +76,11 @@ def test_the_demo_shape_reads_not_ready_with_reasons_most_serious_first() -> Non
         "login",
     )
     assert ("risk", "server loss never tested in this period", "service-server_loss") in texts
-    assert ("risk", "session-store loss never tested in this period", "service-session_store") in texts
+    assert (
+        "risk",
+        "session-store loss never tested in this period",
+        "service-session_store",
+    ) in texts
     assert ("risk", "staff-sms acknowledged by 17% (expected 50%)", "channel-staff-sms") in texts
     assert [r.severity for r in decision.reasons] == sorted(
         (r.severity for r in decision.reasons), key=lambda s: s != "blocker"
@@ -117,9 +124,7 @@ def test_evidence_older_than_the_half_life_is_stale_and_keeps_ready_away() -> No
 def test_a_drill_still_running_is_listed_apart_and_not_counted() -> None:
     records = everything()
     records.drills.append(drill("d2", 30, "running"))
-    records.experiments.append(
-        experiment("l2", "d2", "server_loss", {"survived": False}, 30)
-    )
+    records.experiments.append(experiment("l2", "d2", "server_loss", {"survived": False}, 30))
     review = build_review(records, generated_at=NOW, as_of=AS_OF)
     assert review.decision is not None and review.decision.answer == "ready"
     assert [d.drill_id for d in review.running] == ["d2"]

@@ -37,7 +37,10 @@ def test_the_highest_multiple_held_and_the_first_broken_come_from_the_latest_sto
 
 def test_a_break_below_a_held_multiple_is_reported_as_the_first_broken() -> None:
     login = login_readiness(
-        storms(storm("a", "d", 30, 3000.0, day=5), storm("b", "d", 100, 800.0, day=6)), 0, {}, **LOGIN
+        storms(storm("a", "d", 30, 3000.0, day=5), storm("b", "d", 100, 800.0, day=6)),
+        0,
+        {},
+        **LOGIN,
     )
     assert login.highest_held is not None and login.highest_held.multiple == 100
     assert login.first_broken is not None and login.first_broken.multiple == 30

@@ -67,15 +67,15 @@ def requirement(
         if isinstance(section, dict):
             recorded, plan = section, drill.plan_name
             break
-    sources = []
+    sources: dict[str, list[str]] = {}
 
     def pick(given: object, key: str) -> object:
         if given is not None:
-            sources.append(f"{key} from the options")
+            sources.setdefault("from the options", []).append(key)
             return given
         value = recorded.get(key)
         if value is not None:
-            sources.append(f"{key} from the plan {plan}")
+            sources.setdefault(f"from the plan {plan}", []).append(key)
         return value
 
     multiple = pick(required_multiple, "required_multiple")
@@ -87,8 +87,13 @@ def requirement(
         else DEFAULT_REQUIRED_MULTIPLE,
         normal_rate=float(rate) if isinstance(rate, int | float) else None,
         zone=str(where) if isinstance(where, str) and where else None,
-        source="; ".join(sources) or "the default (100 times normal)",
+        source="; ".join(f"{_and(keys)} {where}" for where, keys in sources.items())
+        or "the default (100 times normal)",
     )
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def question(back: Return | None, zone: str | None) -> str:

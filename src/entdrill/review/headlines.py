@@ -301,8 +301,10 @@ def requirement_sentence(review: Review) -> str:
 
 
 def headlines(review: Review) -> list[Sentence]:
-    found = [login_sentence(review.login)]
     capacity = capacity_sentence(review.login)
+    found = (
+        [] if capacity is not None and not review.login.steps else [login_sentence(review.login)]
+    )
     if capacity is not None:
         found.append(capacity)
     found.extend(trial_sentence(t) for t in review.trials)

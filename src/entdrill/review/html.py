@@ -89,7 +89,7 @@ def _decision(review: Review) -> str:
     )
     extra = [hl.coverage_sentence(review), hl.requirement_sentence(review)]
     return (
-        f'<section id="decision" class="decision {css}"><h2 data-figure="decision-question">'
+        f'<section id="decision" class="decision decision-{css}"><h2 data-figure="decision-question">'
         f"{escape(decision.question)}</h2>"
         f'<p class="answer {css}" data-figure="decision">{escape(hb.grade_text(decision.answer))}</p>'
         f'<p data-figure="headroom-sentence">{escape(decision.headroom)}</p>'
