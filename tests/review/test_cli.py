@@ -159,5 +159,23 @@ def test_as_of_dates_the_review_and_ends_the_period_that_day(small: str, tmp_pat
 def test_the_requirement_options_reach_the_decision(small: str) -> None:
     result = run("--db", small, "--format", "md", "--required-multiple", "5000", "--zone", "C")
     assert result.exit_code == 0, result.output
-    assert "Required: 5000x normal load; required_multiple and zone from the options" in result.output
+    assert (
+        "Required: 5000x normal load; required_multiple and zone from the options" in result.output
+    )
     assert "(zone C)" in result.output
+
+
+def test_a_drill_still_running_is_not_counted_and_the_page_says_so(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    with open_records(url) as records:
+        running = records.create_drill(
+            plan_name="pre-holiday", plan_path="drills/pre_holiday.yaml", plan_digest="0" * 64,
+            target="sandbox",
+        )  # fmt: skip
+    out = tmp_path / "review.html"
+    result = run("--db", url, "--drill", running.id, "--out", str(out))
+    assert result.exit_code == 1
+    assert "No drills in this period (1 still running, not counted)" in result.output
+    page = out.read_text()
+    assert 'data-figure="running">Still running, not counted until it ends: pre-holiday' in page
+    assert running.id in page
