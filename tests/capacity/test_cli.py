@@ -148,3 +148,22 @@ def test_report_dash_prints_json_on_stdout(server: LiveServer) -> None:
     report = json.loads(out)
     assert report["format"] == "entdrill-capacity-report/1"
     assert "Held up to --to" in err
+
+
+def test_steps_run_in_several_flood_processes_when_asked(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "capacity.json"
+    code, out, _ = invoke(
+        "--target", server.url, "--scenario", "http-get", "--consent-token", TOKEN,
+        "--from", "10", "--to", "20", "--factor", "2", "--step-s", "1", "--pause-s", "0",
+        "--processes", "2", "--report", str(path),
+    )  # fmt: skip
+    assert code == 1 and "Held up to --to" in out
+    report = json.loads(path.read_text())
+    assert [(s["rate"], s["asked"], s["completed"]) for s in report["steps"]] == [
+        (10, 10, 10),
+        (20, 20, 20),
+    ]
+    assert len(server.state.load()) == 30
+    assert len({s.client_port for s in server.state.load()}) >= 2  # two shard processes
