@@ -27,12 +27,12 @@ from entdrill.review import (
     Review,
     build_review,
     only_drill,
+    parse_as_of,
     parse_period,
     render_html,
     render_markdown,
     series_wanted,
 )
-from entdrill.review.period import parse_as_of
 
 FORMATS = ("html", "md")
 ZONES = ("A", "B", "C", "Corse")
