@@ -85,7 +85,9 @@ def capacity(ctx: click.Context, /, **values: Any) -> None:
     breaks when its p95 is over --p95-budget or its failed share over --max-errors; the search
     stops at the first step that breaks (never offering a higher rate), then refines between the
     last rate held and the first broken. It reports the sustained rate (the highest held), the
-    breaking rate and why it broke, as a table and as JSON (--report).
+    breaking rate and why it broke, as a table and as JSON (--report). Exits 0 when a knee
+    was found inside the range, 1 when it held up to --to or broke at --from, 2 on bad input
+    (nothing sent), 3 when a guard rail refused, 130 when stopped by the kill switch.
     """
     try:
         code = _run(values)
