@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "schedule": "entdrill.cli.schedule:schedule",
     "drill": "entdrill.cli.drill:drill",
     "flood": "entdrill.cli.flood:flood",
+    "capacity": "entdrill.cli.capacity:capacity",
     "stop": "entdrill.cli.stop:stop",
     "records": "entdrill.cli.records:records",
     "recover": "entdrill.cli.recover:recover",

@@ -8,10 +8,12 @@ format, unknown drill) or records that cannot be read.
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
@@ -25,6 +27,7 @@ from entdrill.review import (
     Review,
     build_review,
     only_drill,
+    parse_as_of,
     parse_period,
     render_html,
     render_markdown,
@@ -32,6 +35,7 @@ from entdrill.review import (
 )
 
 FORMATS = ("html", "md")
+ZONES = ("A", "B", "C", "Corse")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
@@ -65,6 +69,27 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 )
 @click.option("--drill", "drill_id", metavar="ID", help="Review this drill only.")
 @click.option("--title", default=TITLE, show_default=True, help="The page's title.")
+@click.option(
+    "--as-of",
+    metavar="DATE",
+    help="The review date, YYYY-MM-DD: ages count to it, the decision is about the first "
+    "morning after the next holiday from it (default today; with no --until, the period ends "
+    "on it).",
+)
+@click.option(
+    "--required-multiple",
+    type=float,
+    help="The load the ENT must hold, as a multiple of normal (default: the latest drill's "
+    "plan, else 100).",
+)
+@click.option(
+    "--normal-rate", type=float, help="The ENT's normal logins/s (default: the latest plan's)."
+)
+@click.option(
+    "--zone",
+    type=click.Choice(ZONES),
+    help="School holiday zone of the decision (default: the latest plan's schedule.zone).",
+)
 @click.pass_context
 def review(
     ctx: click.Context,
@@ -75,22 +100,48 @@ def review(
     db_url: str | None,
     drill_id: str | None,
     title: str,
+    as_of: str | None,
+    required_multiple: float | None,
+    normal_rate: float | None,
+    zone: str | None,
 ) -> None:
     """Write the continuity readiness review of the drills recorded in a period.
 
-    Per service: how far logins held under storm (and where they broke), server loss,
-    session-store loss and the video fallback. Per channel: delivery and acknowledgement
-    shares, time to acknowledge, who was never reached. Trends, open findings with owners,
-    and a readiness score per service and overall whose formula the review states.
-    Exits 0 when written, 1 when the period has no drill (the page says so), 2 on bad input
-    or unreadable records.
+    It opens with the decision: will the ENT hold the first morning after the next holiday of
+    the plan's zone? Ready, at risk or not ready, with the reasons, most serious first, and the
+    measured login headroom (sustained multiple of normal over the required multiple). Per
+    service: how far logins held (capacity searches and storms), server loss, session-store
+    loss and the video fallback, with coverage (untested services count) and age against the
+    review date. Per channel: delivery and acknowledgement shares, time to acknowledge, who was
+    never reached. Trends, open findings with owners, and the score's formula. Drills still
+    running are listed apart and not counted. Exits 0 when written, 1 when the period has no
+    ended drill (the page says so), 2 on bad input or unreadable records.
     """
     if drill_id is not None and (since or until):
         raise InvalidArgument("--drill reviews one drill: give it without --since and --until")
+    for option, value in (
+        ("--required-multiple", required_multiple),
+        ("--normal-rate", normal_rate),
+    ):
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise InvalidArgument(f"{option} must be a number above 0, got {value:g}")
+    now = datetime.now(UTC)
+    review_date = parse_as_of(as_of, now)
+    if as_of is not None and until is None and drill_id is None:
+        until = as_of
     start, stop = parse_period(since, until)
     fmt = fmt or ("md" if out and Path(out).suffix.lower() in MARKDOWN_SUFFIXES else "html")
+    options = {
+        "generated_at": now,
+        "as_of": review_date,
+        "required_multiple": required_multiple,
+        "normal_rate": normal_rate,
+        "zone": zone,
+        "drill_id": drill_id,
+        "title": title,
+    }
     try:
-        result = _review(db_url, start, stop, drill_id, title)
+        result = _review(db_url, start, stop, options)
     except RecordsError as error:
         click.echo(f"Error: {redact(str(error))}", err=True)
         ctx.exit(2)
@@ -100,8 +151,9 @@ def review(
         ctx.exit(2)
     _write(result, fmt, out)
     if result.empty:
+        running = f" ({len(result.running)} still running, not counted)" if result.running else ""
         click.echo(
-            "No drills in this period"
+            f"No drills in this period{running}"
             + (f": the review saying so is in {out}" if out else "")
             + f" (records: {result.source}).",
             err=True,
@@ -110,7 +162,7 @@ def review(
     if out:
         click.echo(
             f"Review of {result.drills:,} drill{'s' if result.drills != 1 else ''} written to "
-            f"{out}: overall readiness {_score(result)}."
+            f"{out}: {_decision(result)}; overall readiness {_score(result)}."
         )
 
 
@@ -118,11 +170,11 @@ def _review(
     db_url: str | None,
     since: datetime | None,
     until: datetime | None,
-    drill_id: str | None,
-    title: str,
+    options: dict[str, Any],
 ) -> Review:
     url = resolve_url(db_url)
     _require_sqlite_file(url)
+    drill_id = options["drill_id"]
     with open_records(url, migrate_schema=False) as records:
         source = records.where
         if drill_id is not None:
@@ -133,14 +185,7 @@ def _review(
         else:
             data = records.load_review_data(since, until)
         series = records.load_series(series_wanted(data))
-    return build_review(
-        data,
-        series,
-        generated_at=datetime.now(UTC),
-        drill_id=drill_id,
-        source=redact(source),
-        title=title,
-    )
+    return build_review(data, series, source=redact(source), **options)
 
 
 def _require_sqlite_file(url: str) -> None:
@@ -185,6 +230,13 @@ def _atomic_write(path: Path, text: str) -> None:
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _decision(result: Review) -> str:
+    decision = result.decision
+    if decision is None:
+        return "no decision"
+    return f"{decision.answer} ({decision.headroom.rstrip('.')})"
 
 
 def _score(result: Review) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from entdrill.channels.slack_client import SlackConnection, SlackFailure
-from entdrill.drill import debrief, findings
+from entdrill.drill import debrief, findings, readiness
 from entdrill.drill.ledger import ChannelResult, Ledger
 from entdrill.drill.message import render
 from entdrill.drill.prepare import Prepared
@@ -144,6 +144,9 @@ def conclude(
         "findings": len(found),
         "people": len(ledger.people),
         "never_reached": len(ledger.never_reached),
+        "readiness": readiness.record(
+            plan.readiness, plan.schedule.zone if plan.schedule else None
+        ),
     }
     records.finish_drill(
         drill_id, verdict.status, verdict.exit_code, summary, reason=verdict.reason

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from entdrill.calendar.spec import parse_schedule
-from entdrill.drill import checks, inline_secrets
+from entdrill.drill import checks, inline_secrets, readiness
 from entdrill.drill.duration import parse_duration
 from entdrill.drill.message import DRILL_LABEL
 from entdrill.drill.model import (
@@ -29,6 +29,7 @@ from entdrill.drill.model import (
     ManualStep,
     Person,
     Plan,
+    Readiness,
     Recover,
     SandboxSelector,
     Target,
@@ -60,6 +61,7 @@ __all__ = [
     "ManualStep",
     "Person",
     "Plan",
+    "Readiness",
     "Recover",
     "SandboxSelector",
     "Target",
@@ -119,6 +121,7 @@ def _build(data: dict[str, Any], path: Path, digest: str, doc: YamlDocument) -> 
     schedule = data.get("schedule")
     recover = data.get("recover", {})
     debrief = data.get("debrief")
+    required = readiness.read(data.get("readiness"))
     return Plan(
         path=path,
         digest=digest,
@@ -132,7 +135,11 @@ def _build(data: dict[str, Any], path: Path, digest: str, doc: YamlDocument) -> 
             _channel(c, doc.line_of(("channels", i))) for i, c in enumerate(data["channels"])
         ),
         experiments=tuple(
-            ExperimentRef(path.parent / e["path"], e["path"], dict(e.get("vars", {})))
+            ExperimentRef(
+                path.parent / e["path"],
+                e["path"],
+                readiness.experiment_vars(path.parent / e["path"], e.get("vars", {}), required),
+            )
             for e in data.get("experiments", [])
         ),
         manual_steps=tuple(
@@ -161,6 +168,7 @@ def _build(data: dict[str, Any], path: Path, digest: str, doc: YamlDocument) -> 
             close_incident=recover.get("close_incident", True),
             end_room=recover.get("end_room", True),
         ),
+        readiness=required,
         document=data,
     )
 

@@ -50,3 +50,20 @@ def parse_period(since: str | None, until: str | None) -> tuple[datetime | None,
             "included in the period"
         )
     return start, stop
+
+
+def parse_as_of(value: str | None, now: datetime) -> datetime:
+    """The review date as the instant ages are counted to: the end of that Europe/Paris day
+    (``now`` without ``--as-of``). Only a date ``YYYY-MM-DD`` is accepted."""
+    if value is None:
+        return now
+    text = value.strip()
+    try:
+        day = date.fromisoformat(text) if _DATE.fullmatch(text) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise InvalidArgument(
+            f"--as-of: expected a date YYYY-MM-DD (the review date), got {value!r}"
+        )
+    return parse_bound(text, "--as-of", end=True)
