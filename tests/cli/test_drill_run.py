@@ -23,7 +23,7 @@ def test_a_missing_plan_is_one_sentence_and_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["drill", "run", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        f"Error: {tmp_path / 'nope.yaml'}: cannot read the plan: No such file or directory"
+        f"Error: {tmp_path / 'nope.yaml'}: cannot read the plan (No such file or directory)"
     ]
 
 

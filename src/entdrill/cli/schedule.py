@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from entdrill import textfile
 from entdrill.calendar import emit
 from entdrill.calendar.blackouts import parse_blackouts
 from entdrill.calendar.due import DEFAULT_WINDOW_MINUTES, is_due
@@ -143,13 +144,8 @@ def schedule(ctx: click.Context, /, **options: Any) -> None:
 
 
 def _read(path: str, option: str) -> tuple[Any, dict[str, int]]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise InvalidArgument(
-            f"{option} {path}: cannot read it ({error.strerror or error})"
-        ) from None
-    return load_yaml(text, path)
+    kind = "plan" if option == "--plan" else "calendar"
+    return load_yaml(textfile.read_text(path, what=option, kind=kind), path)
 
 
 # option name -> (option, schedule key, reader)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _DURATION = re.compile(r"^(?=\d)(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
@@ -15,7 +16,8 @@ def parse_duration(text: str) -> float:
     if not match:
         raise ValueError(f'{text!r} is not a duration such as "90s", "10m" or "1h30m"')
     hours, minutes, seconds = (int(match.group(k) or 0) for k in ("h", "m", "s"))
-    return float(hours * 3600 + minutes * 60 + seconds)
+    total = hours * 3600 + minutes * 60 + seconds
+    return float(total) if total < 10**15 else math.inf  # past any range: refused by the checks
 
 
 def format_duration(seconds: float) -> str:
