@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from entdrill.records.connect import URL_VARIABLE
+from entdrill import ranges
+from entdrill.records.connect import URL_HELP
 
-URL_HELP = f"Records database URL (default: {URL_VARIABLE}, else .entdrill/records.db)."
+POLL = ranges.Number(0.2, 60, unit="seconds")
 
 
 @click.command()
@@ -22,7 +23,7 @@ URL_HELP = f"Records database URL (default: {URL_VARIABLE}, else .entdrill/recor
     is_flag=True,
     help="Print each event as one JSON line on stdout as it is recorded (no timeline).",
 )
-@click.option("--poll", "poll_s", type=click.FloatRange(0.2, 60), default=2.0, show_default=True,
+@click.option("--poll", "poll_s", type=ranges.option(POLL), default=2.0, show_default=True,
               help="Seconds between two readings of the channels.")  # fmt: skip
 @click.option("--url", default=None, help=URL_HELP)
 def run(
