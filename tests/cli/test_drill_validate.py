@@ -21,7 +21,10 @@ def test_valid_plan_prints_one_summary_line_and_exits_0(tmp_path: Path) -> None:
     assert code == 0, out + err
     [line] = out.splitlines()
     assert line.startswith(f"{path}: valid: drill 'small-drill' on the sandbox: ")
-    assert "2 groups, 1 experiments, 3 channels, 1 manual steps" in line
+    assert (
+        "2 groups (from_sandbox: a default sandbox's people, the sandbox is not running), " in line
+    )
+    assert "1 experiments, 3 channels, 1 manual steps" in line
     assert err == ""
 
 
