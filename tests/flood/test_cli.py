@@ -27,12 +27,12 @@ def invoke(*args: str) -> tuple[int, str]:
             "--profile 'flat' is unknown",
         ),
         (["--scenario", "http-get", "--rate", "0"], "--rate must be a finite number above 0"),
-        (["--scenario", "http-get", "--rate", "-3"], "--rate must be a finite number above 0"),
-        (["--scenario", "http-get", "--rate", "nan"], "--rate must be a finite number above 0"),
+        (["--scenario", "http-get", "--rate", "-3"], "--rate: expected a number of arrivals"),
+        (["--scenario", "http-get", "--rate", "nan"], "--rate: expected a number of arrivals"),
         (["--scenario", "pupil-login", "--rate", "1"], "--users is required by pupil-login"),
         (
             ["--scenario", "pupil-login", "--rate", "1", "--users", "/nonexistent/users.csv"],
-            "--users: cannot read /nonexistent/users.csv",
+            "--users /nonexistent/users.csv: cannot read it (No such file or directory)",
         ),
         (
             ["--mix", "pupil-login=lots", "--rate", "1"],
