@@ -33,7 +33,8 @@ def run(
 
     Every event is recorded as it happens (see `entdrill drill show ID`). A live timeline is
     shown on a terminal. Exit status: 0 when every expectation is met, 1 when some are not,
-    2 when the plan is invalid or the drill was stopped (kill switch, STOP DRILL, Ctrl-C).
+    2 when the plan is invalid (nothing done), 3 when a guard rail refused, 4 when the drill
+    was stopped (kill switch, STOP DRILL, Ctrl-C, max_duration).
     """
     from entdrill.drill import dry_run as dry
     from entdrill.drill.plan import load_plan
