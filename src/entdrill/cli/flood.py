@@ -64,7 +64,7 @@ def _run(values: dict[str, Any]) -> int:
     start_at = values.pop("start_at")
     progress_lines = values.pop("progress_lines")
     token = consent.token_from(values.pop("consent_token"))
-    if report_path and report_path != "-":
+    if report_path is not None and report_path != "-":
         outfile.check(report_path, "--report")  # before the storm, not after it
     fields: dict[str, Any] = {k: ("" if v is None and k in _TEXT else v) for k, v in values.items()}
     options = plan_module.FloodOptions(**fields)

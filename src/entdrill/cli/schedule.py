@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from entdrill import textfile
+from entdrill import outfile, textfile
 from entdrill.calendar import emit
 from entdrill.calendar.blackouts import parse_blackouts
 from entdrill.calendar.due import DEFAULT_WINDOW_MINUTES, is_due
@@ -122,6 +122,12 @@ def schedule(ctx: click.Context, /, **options: Any) -> None:
     window moves to an earlier school day (at most 2) or is skipped, and the output says so.
     Holidays come from vacances-scolaires-france (zones A, B, C); zone Corse needs --holidays.
     """
+    if options["out"] is not None:  # before any work: a path no file can take is refused now
+        if options["emit_format"] is None:
+            raise InvalidArgument(
+                "--out goes with --emit: it is where the emitted jobs are written"
+            )
+        outfile.check(options["out"], "--out", directory=options["emit_format"] == "systemd")
     spec = _spec(options)
     calendar = _calendar(spec, options["holidays_file"])
     school = options["school"]
@@ -303,15 +309,11 @@ def _emit(
         for name, text in files.items():
             click.echo(f"# --- {name} ---\n{text}" if name else text, nl=False)
         return
-    try:
-        if fmt == "systemd":
-            os.makedirs(out, exist_ok=True)
-            for name, text in files.items():
-                Path(out, name).write_text(text, encoding="utf-8")
-        else:
-            Path(out).write_text(files[""], encoding="utf-8")
-    except OSError as error:
-        raise InvalidArgument(f"--out {out}: cannot write it ({error.strerror or error})") from None
+    if fmt == "systemd":
+        for name, text in files.items():
+            outfile.write(Path(out, name), text, "--out")
+    else:
+        outfile.write(Path(out), files[""], "--out")
     click.echo(f"wrote {', '.join(str(Path(out, n)) if n else out for n in files)}", err=True)
 
 

@@ -8,6 +8,7 @@ The document is read defensively: a value of the wrong type was already reported
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any, get_args
 
 from entdrill.calendar.fields import InvalidSchedule
 from entdrill.calendar.spec import parse_schedule
+from entdrill.calendar.yamlfile import mark_unquoted_times
 from entdrill.drill import experiment_refs, message
 from entdrill.drill.duration import format_duration, parse_duration
 from entdrill.drill.model import ChannelType
@@ -405,6 +407,7 @@ def _check_schedule(check: _Checker, schedule: dict[str, Any]) -> None:
     start, time zones that exist, zones with data (one parser for plans and `entdrill schedule`)."""
     if not schedule:
         return
+    schedule = mark_unquoted_times(copy.deepcopy(schedule), check.doc.scalars, ("schedule",))
     try:
         parse_schedule(schedule)
     except InvalidSchedule as error:

@@ -285,15 +285,21 @@ class Ledger:
 
     @contextlib.contextmanager
     def recovery_lock(self) -> Iterator[None]:
-        """Serialise recoveries (the staging control, ``entdrill recover``, drills)."""
-        paths.ensure_private_dir(self.path.parent)
-        lock_path = self.path.with_name(self.path.name + ".recover.lock")
-        with lock_path.open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        """Serialise recoveries (the staging control, ``entdrill recover``, drills).
+
+        The lock is taken on the ledger's directory, so a recovery creates no file; with no
+        directory there is no ledger, nothing to serialise, and nothing is created.
+        """
+        try:
+            fd = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            yield
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
 
 def fold(lines: list[str], where: str = "ledger") -> list[FaultEntry]:

@@ -202,16 +202,19 @@ def max_processes(options: FloodOptions, peak_rate: float) -> tuple[int, str]:
     if options.executor == "kubernetes":
         limits = [
             (MAX_PODS, f"{MAX_PODS} pods"),
-            (by_rate, f"one per arrival/s at the peak ({peak_rate:g}/s)"),
+            (by_rate, f"a shard per arrival a second at the plan's peak of {peak_rate:g}/s"),
         ]
     else:
         cores = os.cpu_count() or 1
         soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
         by_files = max(1, (soft if soft != resource.RLIM_INFINITY else 1 << 20) // FDS_PER_SHARD)
         limits = [
-            (PROCESSES_PER_CORE * cores, f"{PROCESSES_PER_CORE} per core on {cores} cores"),
-            (by_files, f"the open-files limit of {soft}"),
-            (by_rate, f"one per arrival/s at the peak ({peak_rate:g}/s)"),
+            (
+                PROCESSES_PER_CORE * cores,
+                f"{PROCESSES_PER_CORE} a core on this machine's {cores} cores",
+            ),
+            (by_files, f"{FDS_PER_SHARD} open files a shard within the limit of {soft}"),
+            (by_rate, f"a shard per arrival a second at the plan's peak of {peak_rate:g}/s"),
         ]
     return min(limits)
 
@@ -224,7 +227,7 @@ def _processes(options: FloodOptions, schedule: Schedule) -> int:
     if options.processes > cap:
         raise InvalidArgument(
             f"--processes {options.processes} is more than this plan can use here: at most "
-            f"{cap} ({why})"
+            f"{cap}, {why}"
         )
     return options.processes or min(os.cpu_count() or 1, cap)
 

@@ -43,7 +43,7 @@ def read(path: Path, option: str = "--users") -> list[Person]:
                 if first != line:
                     raise InvalidArgument(
                         f"{option} {path}:{line}: the username {values['username']!r} is already "
-                        f"on line {first}; each person logs in once per journey, list them once"
+                        f"on line {first}; list each person once"
                     )
                 people.append(
                     Person(

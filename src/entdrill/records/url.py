@@ -72,6 +72,8 @@ def display(url: str) -> str:
         hostname, port = parts.hostname or "", parts.port
     except ValueError:
         return re.sub(r"(//[^/@:]*:)[^/@]*@", rf"\g<1>{MASK}@", url)
+    if not password and "password" not in parts.query:
+        return url
     if password:
         register(password)
         host = f"[{hostname}]" if ":" in hostname else hostname
