@@ -71,6 +71,14 @@ CASES: list[tuple[tuple[str, ...], str, bool]] = [
     (("flood", "merge"), "REPORTS", False),
     (("records", "migrate", "--url", "sqlite:///{work}/records.db", "--bogus"), "--bogus", False),
     (("recover", "--orphaned-only", "--list", "--force-line", "2"), "--force-line", False),
+    (("schedule", "--plan", "{plan}", "--emit", "crontab", "--entdrill-bin",
+      "entdrill\n* * * * * touch /tmp/owned #"), "--entdrill-bin", False),
+    (("schedule", "--plan", "{plan}", "--emit", "systemd", "--entdrill-bin",
+      "entdrill\nExecStartPre=/bin/true"), "--entdrill-bin", False),
+    (("schedule", "--plan", "{plan}", "--emit", "k8s-cronjob", "--image", "x\n  evil: 1"),
+     "--image", False),
+    (("schedule", "--plan", "{plan}", "--emit", "crontab", "--entdrill-bin", ""),
+     "--entdrill-bin", False),
 ]  # fmt: skip
 
 

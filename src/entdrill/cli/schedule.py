@@ -279,6 +279,18 @@ def _emit(
     if not plan:
         raise InvalidArgument("--emit needs --plan: the emitted jobs run `entdrill drill run PLAN`")
     fmt, out, workdir = options["emit_format"], options["out"], os.getcwd()
+    for what, value in (
+        ("--entdrill-bin", options["entdrill_bin"]),
+        ("--image", options["image"]),
+        ("--plan", os.path.abspath(plan)),
+        ("the working directory", workdir),
+    ):
+        # crontab and systemd units are read line by line: a line end would add a job
+        if not value or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+            raise InvalidArgument(
+                f"{what} {value!r} is empty or holds a control character (a line end would "
+                "add a line to the emitted jobs); expected a plain path or name"
+            )
     files: dict[str, str]
     if fmt == "crontab":
         text = emit.crontab(
