@@ -183,7 +183,8 @@ def test_a_drill_refuses_to_start_inside_a_blackout_unless_forced(
     )
     plan = write_plan(tmp_path, experiments="none", extra=schedule)
     refused = CliRunner().invoke(cli, ["drill", "run", str(plan)])
-    assert refused.exit_code == 2
+    assert refused.exit_code == 3  # refused by a guard rail
+    assert not (tmp_path / "records.db").exists()
     assert "cannot start now, inside the blackout window exams" in refused.stderr
     assert "--force" in refused.stderr
     forced = CliRunner().invoke(cli, ["drill", "run", "--dry-run", "--force", str(plan)])

@@ -38,13 +38,14 @@ def run(
     """
     from entdrill.drill import dry_run as dry
     from entdrill.drill.plan import load_plan
-    from entdrill.drill.prepare import prepare
+    from entdrill.drill.prepare import check_blackout, prepare
     from entdrill.drill.runner import RunOptions, run_drill
     from entdrill.drill.timeline import JsonEventsDisplay, QuietDisplay, TerminalDisplay
     from entdrill.records import open_records
     from entdrill.records.tables import new_id
 
     loaded = load_plan(plan)
+    check_blackout(loaded, datetime.now(UTC), force=force)  # before any record is created
     with open_records(url) as records:
         prepared = prepare(
             loaded, drill_id=new_id(), now=datetime.now(UTC), dry_run=dry_run, force=force
