@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,8 +34,6 @@ from entdrill.errors import InvalidArgument, InvalidInput
 FIRST_DATE = dt.date(1970, 1, 1)
 LAST_DATE = dt.date(2999, 12, 31)
 
-MINUTE = 60.0
-HOUR = 3600.0
 DAY = 86400.0
 
 
@@ -85,15 +83,6 @@ class Number(Limit):
         if value < self.low or value > self.high or (self.above and value == self.low):
             return expected
         return None
-
-    def parse(self, text: str, name: str, error: type[InvalidInput] = InvalidArgument) -> float:
-        """The number written in ``text`` (an option or a variable), checked."""
-        try:
-            value: float = int(text.strip()) if self.integer else float(text.strip())
-        except (ValueError, AttributeError):
-            raise error(f"{name}: expected {self.describe()}, got {_shown(text)}") from None
-        self.check(value, name, error)
-        return value
 
 
 @dataclass(frozen=True)
@@ -171,17 +160,6 @@ def check_instant(
         # The local date is in range, so UTC (at most a day away) cannot overflow.
         check_date(value.astimezone(dt.UTC), name, error)
     return value
-
-
-def check_all(
-    values: Sequence[tuple[Limit, Any, str]], error: type[InvalidInput] = InvalidArgument
-) -> None:
-    """Check several ``(limit, value, name)`` at once; one error listing every problem."""
-    problems = [f"{name}: {p}" for limit, value, name in values if (p := limit.problem(value))]
-    if len(problems) == 1:
-        raise error(problems[0])
-    if problems:
-        raise error("; ".join(problems))
 
 
 class NumberOption(click.ParamType):  # type: ignore[type-arg]  # generic in click 8.3+

@@ -18,14 +18,12 @@ from entdrill.calendar.fields import InvalidSchedule
 from entdrill.calendar.spec import parse_schedule
 from entdrill.calendar.yamlfile import mark_unquoted_times
 from entdrill.drill import experiment_refs, message
-from entdrill.drill.duration import format_duration, parse_duration
+from entdrill.drill.duration import check_duration, escalation_problem
 from entdrill.drill.model import ChannelType
 from entdrill.drill.problem import FieldPath, Problem, format_path, quote
 from entdrill.drill.yaml_safe import YamlDocument
 
 CHANNEL_TYPES: tuple[str, ...] = get_args(ChannelType)
-#: The longest deadline, escalation delay or drill a plan may give.
-MAX_DURATION_S = 24 * 3600.0
 #: Settings that only some channel types understand.
 CHANNEL_SETTINGS: dict[str, tuple[str, ...]] = {
     "post_in": ("slack",),
@@ -56,29 +54,10 @@ class _Checker:
     def duration(self, value: Any, path: FieldPath) -> float | None:
         if not isinstance(value, str):
             return None
-        try:
-            seconds = parse_duration(value)
-        except ValueError:
-            return None  # the schema said so
-        if seconds <= 0:
-            self.add(path, f"{quote(value)} is no time at all; a deadline must be longer than zero")
-            return None
-        if seconds > MAX_DURATION_S:
-            self.add(
-                path,
-                f"{quote(value)} is longer than a day ({format_duration(MAX_DURATION_S)}); a "
-                "drill runs in a morning: write a duration such as 10m or 1h30m",
-            )
-            return None
+        seconds, problem = check_duration(value)
+        if problem:
+            self.add(path, problem)
         return seconds
-
-
-def _seconds(value: Any) -> float | None:
-    """The seconds of a duration text, None when it is not one (the schema says so)."""
-    try:
-        return parse_duration(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -326,16 +305,11 @@ def _check_escalation(
 ) -> None:
     escalation = _mapping(channel.get("escalation"))
     path: FieldPath = (*where, "escalation")
-    after = check.duration(escalation.get("after"), (*path, "after"))
-    within = _mapping(channel.get("expect")).get("within")
-    deadline = _seconds(within)
-    if after is not None and deadline is not None and after >= deadline:
-        check.add(
-            (*path, "after"),
-            f"{quote(str(escalation.get('after')))} is not before the channel's deadline "
-            f"(expect.within {quote(str(within))}): an escalation after the deadline comes too late "
-            "to count; escalate sooner",
-        )
+    after, within = escalation.get("after"), _mapping(channel.get("expect")).get("within")
+    if check.duration(after, (*path, "after")) and isinstance(within, str):
+        late = escalation_problem(str(after), within)
+        if late:
+            check.add((*path, "after"), late)
     target = escalation.get("to")
     if not isinstance(target, str):
         return
