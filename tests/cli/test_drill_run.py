@@ -31,3 +31,10 @@ def test_the_readme_documents_every_drill_subcommand() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     for name in SUBCOMMANDS:
         assert f"entdrill drill {name}" in readme
+
+
+def test_the_help_names_the_default_records_database_where_it_is() -> None:
+    result = CliRunner().invoke(cli, ["drill", "run", "--help"], terminal_width=200)
+    assert "(default: ENTDRILL_DB_URL, else $ENTDRILL_HOME/records.db, $ENTDRILL_HOME being" in (
+        " ".join(result.stdout.split())
+    )
