@@ -42,7 +42,7 @@ def offer(status: dict, rate: float, seconds: float, workdir: Path) -> dict:
         env={**os.environ, "ENTDRILL_CONSENT_TOKEN": status["consent_token"]},
         capture_output=True, text=True,
     )  # fmt: skip
-    if done.returncode == 130:
+    if done.returncode == 4:  # interrupted (docs/exit-codes.md)
         sys.exit("the flood was stopped by the kill switch (`entdrill stop`); run the bench again")
     if done.returncode != 0:
         sys.exit(f"entdrill flood failed at {rate:g}/s: {done.stderr.strip()}")

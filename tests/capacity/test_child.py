@@ -16,7 +16,9 @@ def test_every_target_option_but_the_consent_token_is_passed_on() -> None:
     @target_options
     def command(**values: object) -> None: ...
 
-    names = {p.name for p in getattr(command, "__click_params__", []) if isinstance(p, click.Option)}
+    names = {
+        p.name for p in getattr(command, "__click_params__", []) if isinstance(p, click.Option)
+    }
     assert names - {"consent_token"} == set(TARGET_FIELDS)
 
 

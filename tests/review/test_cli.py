@@ -120,7 +120,10 @@ def test_an_unreadable_database_is_one_sentence_and_exit_2(tmp_path: Path) -> No
     garbage.write_text("not a database at all " * 100)
     result = run("--db", f"sqlite:///{garbage}")
     assert result.exit_code == 2
-    assert result.output.startswith(f"Error: cannot read the records database sqlite:///{garbage}")
+    assert result.output == (
+        f"Error: {garbage} cannot be read as a records database (file is not a database); "
+        "expected a SQLite database written by entdrill\n"
+    )
     refused = run("--db", "postgresql://postgres:hunter2secret@127.0.0.1:1/none")
     assert refused.exit_code == 2
     assert "Error: cannot connect to the records database" in refused.output
@@ -132,7 +135,10 @@ def test_an_unwritable_out_is_one_sentence(small: str, tmp_path: Path) -> None:
     blocker.write_text("")
     result = run("--db", small, "--out", str(blocker / "review.html"))
     assert result.exit_code == 2
-    assert "Error: --out: cannot write the review to" in result.output
+    assert result.output == (
+        f"Error: --out {blocker / 'review.html'}: {blocker} is a file, not a directory, so "
+        "nothing can be written under it\n"
+    )
 
 
 def test_the_command_is_listed_and_documented() -> None:

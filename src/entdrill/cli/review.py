@@ -9,18 +9,15 @@ format, unknown drill) or records that cannot be read.
 from __future__ import annotations
 
 import math
-import os
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import click
 
-from entdrill.errors import InvalidArgument, RecordsError
-from entdrill.records import open_records, resolve_url
-from entdrill.records.connect import sqlite_path
+from entdrill import outfile
+from entdrill.errors import EXIT_BAD_INPUT, InvalidArgument, RecordsError
+from entdrill.records import open_records
 from entdrill.redact import redact
 from entdrill.review import (
     TITLE,
@@ -131,6 +128,10 @@ def review(
         until = as_of
     start, stop = parse_period(since, until)
     fmt = fmt or ("md" if out and Path(out).suffix.lower() in MARKDOWN_SUFFIXES else "html")
+    if out is not None:
+        outfile.check(out, "--out")
+        if fmt == "md":
+            outfile.check(_charts_dir(Path(out)), "--out", directory=True)
     options = {
         "generated_at": now,
         "as_of": review_date,
@@ -142,13 +143,9 @@ def review(
     }
     try:
         result = _review(db_url, start, stop, options)
-    except RecordsError as error:
+    except RecordsError as error:  # a database that breaks while it is read: nothing written
         click.echo(f"Error: {redact(str(error))}", err=True)
-        ctx.exit(2)
-    except sqlite3.Error as error:
-        where = redact(resolve_url(db_url))
-        click.echo(f"Error: cannot read the records database {where}: {error}", err=True)
-        ctx.exit(2)
+        ctx.exit(EXIT_BAD_INPUT)
     _write(result, fmt, out)
     if result.empty:
         running = f" ({len(result.running)} still running, not counted)" if result.running else ""
@@ -172,10 +169,8 @@ def _review(
     until: datetime | None,
     options: dict[str, Any],
 ) -> Review:
-    url = resolve_url(db_url)
-    _require_sqlite_file(url)
     drill_id = options["drill_id"]
-    with open_records(url, migrate_schema=False) as records:
+    with open_records(db_url, mode="read", option="--db") as records:
         source = records.where
         if drill_id is not None:
             started = records.get_drill(drill_id).drill.started_at
@@ -188,23 +183,15 @@ def _review(
     return build_review(data, series, source=redact(source), **options)
 
 
-def _require_sqlite_file(url: str) -> None:
-    """A review only reads: a SQLite file that does not exist is an error, not a new database."""
-    scheme = urlsplit(url).scheme.lower() if "://" in url else url.split(":")[0]
-    if scheme != "sqlite":
-        return
-    path = sqlite_path(url)
-    if path != ":memory:" and not Path(path).is_file():
-        raise RecordsError(
-            f"no records database at {path}: no drill was recorded there; give --db URL or set "
-            "ENTDRILL_DB_URL"
-        )
+def _charts_dir(out: Path) -> Path:
+    """Where the Markdown's charts go: ``FILE-charts/`` next to ``FILE``."""
+    return out.parent / f"{out.stem}-charts"
 
 
 def _write(result: Review, fmt: str, out: str | None) -> None:
     files: dict[str, str] = {}
     if fmt == "md":
-        charts = f"{Path(out).stem}-charts" if out else None
+        charts = _charts_dir(Path(out)).name if out else None
         text, files = render_markdown(result, charts)
     else:
         text = render_html(result)
@@ -212,24 +199,9 @@ def _write(result: Review, fmt: str, out: str | None) -> None:
         click.echo(text, nl=False)
         return
     target = Path(out)
-    try:
-        for name, svg in files.items():
-            _atomic_write(target.parent / name, svg)
-        _atomic_write(target, text)
-    except OSError as error:
-        raise InvalidArgument(
-            f"--out: cannot write the review to {out}: {error.strerror or error}"
-        ) from error
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    for name, svg in files.items():
+        outfile.write(target.parent / name, svg, "--out")
+    outfile.write(target, text, "--out")
 
 
 def _decision(result: Review) -> str:

@@ -8,6 +8,7 @@ The document is read defensively: a value of the wrong type was already reported
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from pathlib import Path
@@ -15,8 +16,9 @@ from typing import Any, get_args
 
 from entdrill.calendar.fields import InvalidSchedule
 from entdrill.calendar.spec import parse_schedule
+from entdrill.calendar.yamlfile import mark_unquoted_times
 from entdrill.drill import experiment_refs, message
-from entdrill.drill.duration import parse_duration
+from entdrill.drill.duration import check_duration, escalation_problem
 from entdrill.drill.model import ChannelType
 from entdrill.drill.problem import FieldPath, Problem, format_path, quote
 from entdrill.drill.yaml_safe import YamlDocument
@@ -52,13 +54,9 @@ class _Checker:
     def duration(self, value: Any, path: FieldPath) -> float | None:
         if not isinstance(value, str):
             return None
-        try:
-            seconds = parse_duration(value)
-        except ValueError:
-            return None  # the schema said so
-        if seconds <= 0:
-            self.add(path, f"{quote(value)} is no time at all; a deadline must be longer than zero")
-            return None
+        seconds, problem = check_duration(value)
+        if problem:
+            self.add(path, problem)
         return seconds
 
 
@@ -307,7 +305,11 @@ def _check_escalation(
 ) -> None:
     escalation = _mapping(channel.get("escalation"))
     path: FieldPath = (*where, "escalation")
-    check.duration(escalation.get("after"), (*path, "after"))
+    after, within = escalation.get("after"), _mapping(channel.get("expect")).get("within")
+    if check.duration(after, (*path, "after")) and isinstance(within, str):
+        late = escalation_problem(str(after), within)
+        if late:
+            check.add((*path, "after"), late)
     target = escalation.get("to")
     if not isinstance(target, str):
         return
@@ -379,6 +381,7 @@ def _check_schedule(check: _Checker, schedule: dict[str, Any]) -> None:
     start, time zones that exist, zones with data (one parser for plans and `entdrill schedule`)."""
     if not schedule:
         return
+    schedule = mark_unquoted_times(copy.deepcopy(schedule), check.doc.scalars, ("schedule",))
     try:
         parse_schedule(schedule)
     except InvalidSchedule as error:

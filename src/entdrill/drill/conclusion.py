@@ -25,6 +25,7 @@ class RunFacts:
     """What the run itself learned, beyond the ledger and the experiments."""
 
     aborted: str = ""  # why the drill was stopped ("" when it ran to its end)
+    failed: bool = False  # the runner itself failed (an error, not a stop)
     announcement_problem: str = ""
     recovery_problems: list[str] = field(default_factory=list)
     ignored_stops: list[str] = field(default_factory=list)  # who posted STOP DRILL, ignored
@@ -71,6 +72,7 @@ def conclude(
         aborted=facts.aborted,
         announced=not facts.announcement_problem,
         recovered=not facts.recovery_problems,
+        interrupted=not facts.failed,
     )
     for name, result in ledger.channels.items():
         if result.outcome not in ("worked", "degraded", "failed"):

@@ -13,6 +13,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from entdrill import textfile
 from entdrill.calendar.spec import parse_schedule
 from entdrill.drill import checks, inline_secrets, readiness
 from entdrill.drill.duration import parse_duration
@@ -84,15 +85,9 @@ def load_plan(path: Path | str, *, check_files: bool = True) -> Plan:
     """
     path = Path(path)
     file = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InvalidPlan(f"{file}: cannot read the plan: {error.strerror}") from error
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InvalidPlan(f"{file}: the plan is not UTF-8 text ({error.reason})") from error
-    doc = read_yaml(text)
+    read = textfile.read_file(path, kind="plan", error=InvalidPlan)
+    raw = read.data
+    doc = read_yaml(read.text)
     problems = _check(doc, file, path.parent, check_files)
     if problems:
         count = len(problems)
