@@ -41,4 +41,19 @@ LIMITS = {
     "path": Text("a path starting with /", min_length=1, pattern=r"/\S*"),
     "page": Text("a path starting with /", min_length=1, pattern=r"/\S*"),
     "role": OneOf(ROLES),
+    # logged_in_within (a tolerance)
+    "max_seconds": Number(0, 3_600, unit="seconds", above=True),
+    # login_storm_report's tolerance
+    "max_failed_percent": Number(0, 100, unit="percent of logins"),
+    "max_login_p95_s": Number(0, 600, unit="seconds", above=True),
+    # the breaking-point search (find_breaking_point, capacity_headroom)
+    "from_multiple": Number(0, 100_000, unit="times normal load", above=True),
+    "to_multiple": Number(0, 100_000, unit="times normal load", above=True),
+    "required_multiple": Number(0, 100_000, unit="times normal load", above=True),
+    "factor": Number(1, 100, unit="(each step this many times the last)", above=True),
+    "step_s": Number(0, 3_600, unit="seconds", above=True),
+    "refine": Number(0, 20, integer=True, unit="refining steps"),
+    "p95_budget_s": Number(0, 600, unit="seconds", above=True),
+    "max_errors": Number(0, 1, unit="share of failed journeys"),
+    "reuse_s": Number(0, DAY, unit="seconds"),
 }

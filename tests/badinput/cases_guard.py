@@ -15,6 +15,7 @@ KLASS = "guard rails"
 
 FLOOD = ("flood", "--scenario", "http-get", "--rate", "1", "--duration", "1")
 LOCAL = ("--target", "http://127.0.0.1:9")
+CAPACITY = ("capacity", "--scenario", "http-get", "--from", "10", "--to", "100")
 USERS = "username,password,role\npupil1,secret1,pupil\n"
 
 BAD_ENTRIES = [
@@ -56,6 +57,17 @@ REFUSALS: list[tuple[str, tuple[str, ...], dict[str, str], int, str, str]] = [
      "--scenario", "video-join", "--rate", "1", "--duration", "1"), {}, 2,
      "ENTDRILL_BRIDGE_SECRET", ""),
     ("rate over the ceiling", (*FLOOD[:3], "--rate", "5000", "--duration", "1", *LOCAL), {}, 3,
+     "rate ceiling", ""),
+    ("capacity target outside", (*CAPACITY, "--target", "http://10.1.2.3:8800"), {}, 3,
+     "--target host '10.1.2.3' is not allowed", ""),
+    ("capacity cas-url outside", (*CAPACITY, *LOCAL, "--scenario", "pupil-login", "--users",
+     "users.csv", "--cas-url", "http://10.9.9.9/cas"), {}, 3, "--cas-url", ""),
+    ("capacity service-url outside", (*CAPACITY, *LOCAL, "--scenario", "pupil-login", "--users",
+     "users.csv", "--service-url", "http://10.9.9.8/"), {}, 3, "--service-url", ""),
+    ("capacity login-url outside", (*CAPACITY, *LOCAL, "--scenario", "pupil-login", "--users",
+     "users.csv", "--journey", "form", "--login-url", "http://10.9.9.7/login"), {}, 3,
+     "--login-url", ""),
+    ("capacity ceiling below --to", (*CAPACITY, *LOCAL), {"ENTDRILL_MAX_RATE": "50"}, 3,
      "rate ceiling", ""),
     ("ceiling lowered", (*FLOOD, *LOCAL), {"ENTDRILL_MAX_RATE": "0.5"}, 3, "rate ceiling", ""),
     ("processes beyond the cores", ("flood", *LOCAL, "--scenario", "http-get", "--rate", "10000",

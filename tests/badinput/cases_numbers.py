@@ -14,6 +14,8 @@ KLASS = "numbers and dates"
 
 FLOOD = ("flood", "--target", "http://127.0.0.1:9", "--scenario", "http-get")
 FLOOD_RATE = (*FLOOD, "--rate", "1", "--duration", "1")
+CAPACITY = ("capacity", "--target", "http://127.0.0.1:9", "--scenario", "http-get")
+SEARCH = (*CAPACITY, "--from", "10", "--to", "100")
 
 #: (command args, option, bad values, what the sentence names)
 OPTIONS: list[tuple[tuple[str, ...], str, tuple[str, ...], str]] = [
@@ -45,6 +47,19 @@ OPTIONS: list[tuple[tuple[str, ...], str, tuple[str, ...], str]] = [
     ((*FLOOD, "--profile", "ramp", "--rate", "1", "--duration", "10"), "--to",
      ("nan", "-1", "1e12"), "--to"),
     (("recover",), "--force-line", ("0", "-1", "abc"), "--force-line"),
+    ((*CAPACITY, "--to", "100"), "--from", ("nan", "-1", "0", "inf", "100", "200"), "--from"),
+    ((*CAPACITY, "--from", "10"), "--to", ("nan", "-5", "5", "10", "1e12"), "--to"),
+    (SEARCH, "--factor", ("0", "1", "-2", "nan", "1.0001"), "--factor"),
+    (SEARCH, "--steps", ("1", "-1", "1000"), "--steps"),
+    (SEARCH, "--step-s", ("0", "-1", "nan", "1e9", "0.5"), "--step-s"),
+    (SEARCH, "--p95-budget", ("0", "-1", "nan", "1e9"), "--p95-budget"),
+    (SEARCH, "--max-errors", ("1.5", "-0.1", "nan"), "--max-errors"),
+    (SEARCH, "--normal-rate", ("0", "-1", "nan"), "--normal-rate"),
+    ((*SEARCH, "--normal-rate", "1"), "--required-multiple", ("0", "-1", "inf"),
+     "--required-multiple"),
+    (SEARCH, "--required-multiple", ("100",), "--required-multiple needs --normal-rate"),
+    (SEARCH, "--refine", ("-1", "100"), "--refine"),
+    (SEARCH, "--pause-s", ("-1", "nan", "1e9"), "--pause-s"),
 ]  # fmt: skip
 
 #: (command args, what the sentence names)

@@ -20,6 +20,22 @@ REPORT = (
 #: (args before the path, option, extra args after, files)
 WRITERS: list[tuple[tuple[str, ...], str, tuple[str, ...], dict[str, Content]]] = [
     (FLOOD, "--report", (), {}),
+    (
+        (
+            "capacity",
+            "--target",
+            "http://127.0.0.1:9",
+            "--scenario",
+            "http-get",
+            "--from",
+            "10",
+            "--to",
+            "100",
+        ),
+        "--report",
+        (),
+        {},
+    ),
     (("review", "--db", "sqlite:///{work}/missing.db"), "--out", (), {}),
     (("review", "--format", "md", "--db", "sqlite:///{work}/missing.db"), "--out", (), {}),
     (("flood", "merge", "r.json"), "--output", (), {"r.json": REPORT}),

@@ -41,7 +41,7 @@ def test_entdrill_stop_ends_a_search_within_a_second_during_a_step(
         wait_for(lambda: len(server.state.load()) > 20)
         assert CliRunner().invoke(cli, ["stop"]).exit_code == 0
         stopped_at = time.monotonic()
-        assert search.wait(20) == 130
+        assert search.wait(20) == 4
         assert [s for s in server.state.load() if s.at > stopped_at + 1.0] == []
         report = json.loads((tmp_path / "r.json").read_text())
         assert report["stopped_by"] == "kill switch" and report["outcome"] == "stopped"
@@ -60,7 +60,7 @@ def test_entdrill_stop_between_two_steps_starts_no_further_step(
         wait_for(lambda: len(server.state.load()) == 20)
         wait_for(lambda: len(killswitch.running(("capacity",))) == 1)
         assert CliRunner().invoke(cli, ["stop"]).exit_code == 0
-        assert search.wait(5) == 130
+        assert search.wait(5) == 4
         assert len(server.state.load()) == 20
         report = json.loads((tmp_path / "r.json").read_text())
         assert report["stopped_by"] == "kill switch"

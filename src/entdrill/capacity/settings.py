@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from entdrill.errors import InvalidArgument
+from entdrill.ranges import Number
 
 DEFAULT_FACTOR = 1.5
 DEFAULT_STEP_S = 5.0
@@ -64,33 +65,30 @@ class SearchSettings:
         return asdict(self)
 
 
-def _number(option: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidArgument(f"{option} must be a number, got {value!r}")
-    if not math.isfinite(value):
-        raise InvalidArgument(f"{option} must be a finite number, got {value!r}")
-    return float(value)
+#: The range of each option (the relations between them are checked by :func:`check`).
+LIMITS: dict[str, Number] = {
+    "--from": Number(0, 1_000_000, unit="arrivals per second", above=True),
+    "--to": Number(0, 1_000_000, unit="arrivals per second", above=True),
+    "--factor": Number(1, 100, above=True),
+    "--steps": Number(2, MAX_LADDER_STEPS, integer=True, unit="evenly spaced rates"),
+    "--step-s": Number(0, 3_600, unit="seconds", above=True),
+    "--p95-budget": Number(0, 600, unit="seconds", above=True),
+    "--max-errors": Number(0, 1),  # a share: 0.01 is 1%
+    "--normal-rate": Number(0, 1_000_000, unit="normal logins per second", above=True),
+    "--required-multiple": Number(0, 100_000, unit="times the normal rate", above=True),
+    "--refine": Number(0, MAX_REFINE, integer=True, unit="refining steps"),
+    "--pause-s": Number(0, 600, unit="seconds"),
+}
 
 
-def _positive(option: str, value: Any, what: str) -> float:
-    number = _number(option, value)
-    if number <= 0:
-        raise InvalidArgument(f"{option} must be above 0 ({what}), got {value!r}")
-    return number
-
-
-def _whole(option: str, value: Any, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidArgument(
-            f"{option} must be a whole number from {low} to {high}, got {value!r}"
-        )
-    return value
+def _checked(option: str, value: Any) -> float:
+    return float(LIMITS[option].check(value, option))
 
 
 def check(settings: SearchSettings) -> SearchSettings:
     """``settings`` when every number makes sense; else one sentence naming the option."""
-    start = _positive("--from", settings.start, "the first rate offered, arrivals per second")
-    stop = _positive("--to", settings.stop, "the highest rate offered, arrivals per second")
+    start = _checked("--from", settings.start)
+    stop = _checked("--to", settings.stop)
     if start >= stop:
         raise InvalidArgument(
             f"--from ({start:g}/s) must be below --to ({stop:g}/s): the search offers rising "
@@ -102,48 +100,33 @@ def check(settings: SearchSettings) -> SearchSettings:
             "the factor), not both"
         )
     if settings.steps:
-        _whole("--steps", settings.steps, 2, MAX_LADDER_STEPS)
+        _checked("--steps", settings.steps)
     else:
-        factor = _number("--factor", settings.growth)
-        if factor <= 1:
-            raise InvalidArgument(
-                f"--factor must be a number above 1 (each step offers the rate before it "
-                f"times the factor), got {settings.factor!r}"
-            )
+        factor = _checked("--factor", settings.growth)
         needed = math.ceil(math.log(stop / start) / math.log(factor)) + 1
         if needed > MAX_LADDER_STEPS:
             raise InvalidArgument(
                 f"--factor {factor:g} from {start:g}/s to {stop:g}/s makes {needed} steps; "
                 f"at most {MAX_LADDER_STEPS}: give a larger factor or a narrower range"
             )
-    step_s = _positive("--step-s", settings.step_s, "seconds each rate is offered")
+    step_s = _checked("--step-s", settings.step_s)
     if start * step_s < MIN_ARRIVALS_PER_STEP:
         raise InvalidArgument(
             f"--from {start:g}/s for --step-s {step_s:g} s offers {start * step_s:g} arrivals: "
             f"a step needs at least {MIN_ARRIVALS_PER_STEP} to measure anything; raise --from "
             "or --step-s"
         )
-    _positive("--p95-budget", settings.p95_budget_s, "the p95 latency allowed, in seconds")
-    errors = _number("--max-errors", settings.max_errors)
-    if not 0 <= errors <= 1:
-        raise InvalidArgument(
-            f"--max-errors must be a share between 0 and 1 (0.01 is 1%), got {settings.max_errors!r}"
-        )
+    _checked("--p95-budget", settings.p95_budget_s)
+    _checked("--max-errors", settings.max_errors)
     if settings.normal_rate is not None:
-        _positive("--normal-rate", settings.normal_rate, "the ENT's normal logins per second")
+        _checked("--normal-rate", settings.normal_rate)
     if settings.required_multiple is not None:
-        _positive(
-            "--required-multiple",
-            settings.required_multiple,
-            "the load the ENT must hold, as a multiple of normal",
-        )
+        _checked("--required-multiple", settings.required_multiple)
         if settings.normal_rate is None:
             raise InvalidArgument(
                 "--required-multiple needs --normal-rate: the requirement is a multiple of the "
                 "normal rate"
             )
-    _whole("--refine", settings.refine, 0, MAX_REFINE)
-    pause = _number("--pause-s", settings.pause_s)
-    if pause < 0:
-        raise InvalidArgument(f"--pause-s must be 0 or more seconds, got {settings.pause_s!r}")
+    _checked("--refine", settings.refine)
+    _checked("--pause-s", settings.pause_s)
     return settings

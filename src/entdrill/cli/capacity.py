@@ -2,20 +2,20 @@
 
 Exit codes: 0 a knee was found inside the range; 1 no knee in the range (it held up to --to,
 or broke at --from, and the output says which); 2 bad input (nothing sent); 3 refused by a guard
-rail (allow-list, consent, rate ceiling), or consent withdrawn during the search; 130 stopped by
+rail (allow-list, consent, rate ceiling), or consent withdrawn during the search; 4 stopped by
 the kill switch (``entdrill stop``) or Ctrl-C.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from entdrill import outfile
 from entdrill.capacity import SearchSettings, StepResult, build_report, search, table
 from entdrill.capacity.report import COLUMNS, step_row
 from entdrill.capacity.runner import SearchResult
@@ -87,7 +87,7 @@ def capacity(ctx: click.Context, /, **values: Any) -> None:
     last rate held and the first broken. It reports the sustained rate (the highest held), the
     breaking rate and why it broke, as a table and as JSON (--report). Exits 0 when a knee
     was found inside the range, 1 when it held up to --to or broke at --from, 2 on bad input
-    (nothing sent), 3 when a guard rail refused, 130 when stopped by the kill switch.
+    (nothing sent), 3 when a guard rail refused, 4 when stopped by the kill switch.
     """
     try:
         code = _run(values)
@@ -113,8 +113,8 @@ def _run(values: dict[str, Any]) -> int:
     report_path = values.pop("report_path")
     settings = _settings(values)
     token = consent.token_from(values.pop("consent_token"))
-    if report_path and report_path != "-":
-        _check_writable(Path(report_path))
+    if report_path != "-" and report_path is not None:
+        outfile.check(report_path, "--report")
     fields: dict[str, Any] = {k: ("" if v is None and k in _TEXT else v) for k, v in values.items()}
     options = plan_module.FloodOptions(**fields)
     live = sys.stderr.isatty()
@@ -133,27 +133,9 @@ def _run(values: dict[str, Any]) -> int:
         click.echo(table(result), err=True, nl=False)
     else:
         if report_path:
-            _write(report, Path(report_path))
+            flood_report.write(report, Path(report_path))
         click.echo(table(result), nl=False)
     return _exit_code(result)
-
-
-def _check_writable(path: Path) -> None:
-    """Refuse a report path that cannot be written before anything is sent."""
-    folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    if path.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
-        raise InvalidArgument(f"--report: cannot write the report to {path}")
-
-
-def _write(report: dict[str, Any], path: Path) -> None:
-    try:
-        flood_report.write(report, path)
-    except OSError as error:
-        raise InvalidArgument(
-            f"--report: cannot write {path}: {error.strerror or error}"
-        ) from error
 
 
 def _exit_code(result: SearchResult) -> int:
