@@ -114,7 +114,7 @@ def test_a_requirement_beyond_the_breaking_point_deviates_with_the_knee_recorded
     ("arguments", "message"),
     [
         ({"normal_rate": 0.0}, "normal_rate must be above 0"),
-        ({"factor": 1.0}, "--factor must be a number above 1"),
+        ({"factor": 1.0}, "--factor: expected a number above 1"),
         ({"from_multiple": 50.0, "to_multiple": 20.0}, "must be below --to"),
     ],
 )
