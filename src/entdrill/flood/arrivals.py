@@ -92,8 +92,10 @@ class Second:
         ends = self.ends
         i = bisect_right(ends, rank)
         before = ends[i - 1] if i else 0
-        spread = (rank - before + 0.5) / (ends[i] - before)
-        return self.start + self.width * (self.cells[i] + spread) / CELLS
+        return (
+            self.start
+            + self.width * (self.cells[i] + (rank - before + 0.5) / (ends[i] - before)) / CELLS
+        )
 
     def due_by(self, t: float) -> int:
         """How many arrivals (every shard) are at or before ``t`` seconds from the run's start."""
@@ -253,8 +255,18 @@ class Cursor:
         second = self.current
         assert second is not None
         rank = self.rank
-        arrival = (second.first + rank, self.due, second.scenario(rank), second.draws[rank])
-        self._move(rank + second.modulus)
+        codes = second.codes
+        arrival = (
+            second.first + rank,
+            self.due,
+            0 if codes is None else codes[rank],
+            second.draws[rank],
+        )
+        rank += second.modulus
+        if rank < second.count:
+            self.rank, self.due = rank, second.offset(rank)
+        else:
+            self._next_second()
         return arrival
 
     def refuse(self, until: float) -> int:

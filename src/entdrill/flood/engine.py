@@ -57,6 +57,7 @@ PRECISE_WAIT_S = 0.002  # an arrival due sooner is waited for to the microsecond
 
 Progress = Callable[[dict[str, object]], None]
 _RESPONSE_CODE, _REDIRECT_URL = pycurl.RESPONSE_CODE, pycurl.REDIRECT_URL
+_URL, _POSTFIELDS, _HTTPGET = pycurl.URL, pycurl.POSTFIELDS, pycurl.HTTPGET
 _reply = tuple.__new__  # Reply(status, location, body) without NamedTuple's Python-level __new__
 
 
@@ -159,15 +160,31 @@ class Engine:
         return new_handle(self._timeout_ms, connect_ms)
 
     def _send(self, handle: Handle, request: Request, now: float) -> None:
+        """Set ``handle`` up for ``request`` (options only where they change: libcurl keeps
+        them from one transfer to the next) and hand it to libcurl, or to the queue."""
         handle.step = request.step
         handle.step_start = now
         handle.want_body = request.want_body
-        handle.prepare(request)
+        c = handle.curl
+        if handle.chunks:
+            handle.chunks.clear()
+        url = request.url
+        if url != handle.url:
+            c.setopt(_URL, url)
+            handle.url = url
+        if request.clear_cookies and handle.cookies:
+            handle.forget_cookies()
+        if request.body is not None:
+            c.setopt(_POSTFIELDS, request.body)
+            handle.posted = True
+        elif handle.posted:
+            c.setopt(_HTTPGET, 1)
+            handle.posted = False
         if self.in_curl < self.slots and not self.queue:
             if handle.timeout_ms != self._timeout_ms:
                 handle.set_timeout(self._timeout_ms)
             self.in_curl += 1
-            self.multi.add_handle(handle.curl)
+            self.multi.add_handle(c)
         else:
             self.queue.append(handle)
 

@@ -9,7 +9,8 @@ timeout). This state lives in a Python object next to the pycurl handle: attribu
 pycurl object are slow to read back (each read raises and clears an ``AttributeError`` inside
 pycurl first).
 
-Options are set only when they change: a scenario that yields the same URL again (a pre-built
+The engine sets options only when they change (``url``, ``posted``, ``cookies``, ``timeout_ms``
+say what the handle holds): a scenario that yields the same URL again (a pre-built
 :class:`~entdrill.flood.scenarios.base.Request` per step, or the same string) costs no
 ``setopt`` for it, since libcurl keeps an option from one transfer to the next.
 """
@@ -18,16 +19,11 @@ from __future__ import annotations
 
 import pycurl
 
-from entdrill.flood.scenarios.base import Journey, Request
+from entdrill.flood.scenarios.base import Journey
 from entdrill.flood.stats import Recorder
 
 USER_AGENT = "entdrill-flood/0.1"
-_URL, _POSTFIELDS, _HTTPGET, _COOKIELIST = (
-    pycurl.URL,
-    pycurl.POSTFIELDS,
-    pycurl.HTTPGET,
-    pycurl.COOKIELIST,
-)
+_COOKIELIST = pycurl.COOKIELIST
 
 
 class Handle:
@@ -76,25 +72,6 @@ class Handle:
         if self.cookies:
             self.curl.setopt(_COOKIELIST, "ALL")
             self.cookies = False
-
-    def prepare(self, request: Request) -> None:
-        """Set the handle up for ``request`` (its body, once received, goes to ``chunks``)."""
-        c = self.curl
-        if self.chunks:
-            self.chunks.clear()
-        url = request.url
-        if url != self.url:
-            c.setopt(_URL, url)
-            self.url = url
-        if request.clear_cookies and self.cookies:
-            c.setopt(_COOKIELIST, "ALL")
-            self.cookies = False
-        if request.body is not None:
-            c.setopt(_POSTFIELDS, request.body)
-            self.posted = True
-        elif self.posted:
-            c.setopt(_HTTPGET, 1)
-            self.posted = False
 
 
 def new_handle(timeout_ms: int, connect_timeout_ms: int) -> Handle:
