@@ -224,6 +224,7 @@ class Cursor:
         self.current: Second | None = None
         self.rank = 0  # the shard's next rank in ``current``
         self.due = math.inf  # its offset from the run's start (inf: no arrival left)
+        self._cell = 0  # the index in ``current.ends`` of the cell holding ``rank``
         self._next_second()
 
     @property
@@ -238,7 +239,8 @@ class Cursor:
             )
             rank = second.next_rank(0)
             if rank < second.count:
-                self.current, self.rank, self.due = second, rank, second.offset(rank)
+                self.current = second
+                self._move(rank)
                 return
         self.current, self.due = None, math.inf
 
@@ -247,6 +249,7 @@ class Cursor:
         assert second is not None
         if rank < second.count:
             self.rank, self.due = rank, second.offset(rank)
+            self._cell = bisect_right(second.ends, rank)
         else:
             self._next_second()
 
@@ -263,10 +266,19 @@ class Cursor:
             second.draws[rank],
         )
         rank += second.modulus
-        if rank < second.count:
-            self.rank, self.due = rank, second.offset(rank)
-        else:
+        if rank >= second.count:
             self._next_second()
+        elif second.offsets is not None:
+            self.rank, self.due = rank, second.offsets[rank]
+        else:  # (the offset of ``Second.offset``, found from the last cell on)
+            ends = second.ends
+            cell = self._cell
+            if ends[cell] <= rank:
+                cell = self._cell = bisect_right(ends, rank, cell)
+            before = ends[cell - 1] if cell else 0
+            spread = (rank - before + 0.5) / (ends[cell] - before)
+            self.rank = rank
+            self.due = second.start + second.width * (second.cells[cell] + spread) / CELLS
         return arrival
 
     def refuse(self, until: float) -> int:
