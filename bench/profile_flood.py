@@ -36,6 +36,7 @@ from flood_vs_locust import (
     TOKEN,
     child_cpu_s,
     compile_entdrill,
+    pin_process,
     pinned,
     start_nginx,
 )
@@ -199,11 +200,7 @@ def main() -> None:
         with running_sandbox(root / "sandbox", config) as status:
             for component in status["components"]:
                 if component["pid"]:
-                    subprocess.run(
-                        ["taskset", "-pc", SERVER_CPU, str(component["pid"])],
-                        capture_output=True,
-                        check=False,
-                    )
+                    pin_process(component["pid"], SERVER_CPU)
             report = root / "cas.json"
             extra = [
                 "--scenario",
