@@ -19,10 +19,12 @@ import functools
 import itertools
 import math
 import random
+import sys
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterator
-from typing import Protocol
+from collections.abc import Iterator, Sequence
+from typing import Literal, Protocol
 
 CELLS = 65_536  # a second's cells: arrivals are placed to 1/65,536 s (15 µs)
 REFINE = 255  # a scenario code still to refine (the high byte alone does not decide it)
@@ -60,7 +62,7 @@ class Second:
         cells: list[int],
         ends: list[int],
         codes: bytes | None,
-        draws: memoryview,
+        draws: Sequence[int],
         offsets: list[float] | None = None,
     ) -> None:
         self.second = second  # the second's number in the run
@@ -156,7 +158,7 @@ def draw_second(
     ends: list[int] = []
     offsets = None
     if replay is None:
-        tally = Counter(memoryview(rng.randbytes(2 * count)).cast("H"))  # a cell per arrival
+        tally = Counter(_little_endian("H", rng.randbytes(2 * count)))  # a cell per arrival
         cells = sorted(tally)
         ends = list(itertools.accumulate(map(tally.__getitem__, cells)))
     else:
@@ -168,8 +170,18 @@ def draw_second(
             if forced >= 0:
                 patched[rank] = forced
         codes = bytes(patched)
-    draws = memoryview(rng.randbytes(4 * count)).cast("I")
+    draws = _little_endian("I", rng.randbytes(4 * count))
     return Second(second, start, width, first, shard, cells, ends, codes, draws, offsets)
+
+
+def _little_endian(typecode: Literal["H", "I"], data: bytes) -> Sequence[int]:
+    """``data`` read as little-endian unsigned integers, whatever the machine's byte order
+    (so that every shard of a run, wherever it runs, draws the same arrivals)."""
+    if sys.byteorder == "little":
+        return memoryview(data).cast(typecode)
+    values = array(typecode, data)
+    values.byteswap()
+    return values
 
 
 def _codes(rng: random.Random, count: int, cumulative: tuple[float, ...]) -> bytes | None:
