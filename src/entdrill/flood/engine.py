@@ -1,44 +1,39 @@
 """The open-model engine of one process: libcurl's multi interface driven by the schedule.
 
-Arrivals start when the schedule says, whatever the target does: nothing waits for a response
-before the next user arrives. Each arrival takes a libcurl easy handle for its whole journey
-(libcurl's cookie engine on that handle is the virtual user's cookie jar, emptied when the next
-user takes the handle) and runs its scenario's generator one request at a time. An arrival that
-finds ``max_in_flight`` journeys running is refused and counted, never queued out of sight.
+Arrivals start when the schedule says, whatever the target does. Each takes a libcurl easy
+handle for its whole journey (its cookie engine is the virtual user's jar, emptied for the next
+user) and runs its scenario's generator one request at a time. Arrivals that find
+``max_in_flight`` journeys running are refused and counted in bulk by the schedule's cursor
+(:mod:`entdrill.flood.arrivals`): a saturated engine neither wakes for them nor spends a Python
+step on each, so it keeps serving the journeys it has and its consent checks.
 
-libcurl is driven through its socket interface (``socket_action``) and ``epoll`` (see
-:mod:`entdrill.flood.sockets`): a wake-up costs in proportion to the sockets that are ready, not
-to the transfers in flight, so the engine stays cheap when a saturated target lets thousands of
-journeys pile up. At most ``MAX_CONNECTIONS`` requests are in libcurl's hands at once; those
-beyond wait in the engine's queue, in order, each timed from when it was due. Easy handles, and the
-connections libcurl keeps alive in the multi handle's pool, are reused from journey to journey;
-per-handle state lives in Python objects next to the handle (attributes set on a pycurl object
-are slow to read back), and a response body is kept only when the scenario asked for it.
+libcurl is driven through ``socket_action`` and ``epoll`` (:mod:`entdrill.flood.sockets`): a
+wake-up costs in proportion to the sockets that are ready, not to the transfers in flight. At
+most ``MAX_CONNECTIONS`` requests are in libcurl's hands at once; those beyond wait in the
+engine's queue, in order, each timed from when it was due. Handles and the connections of the
+multi handle's pool are reused from journey to journey; a response body is kept only when the
+scenario asked for it.
 
 The loop, in order: dispatch the arrivals that are due, let libcurl start new transfers and
 expire its timers, hand finished transfers to their journeys (whose next requests start at
-once), close the per-second books, check consent and the kill switch, and wait until the next
-arrival is due, libcurl's next timer fires or a socket is ready. Redirects are not followed by
-libcurl: scenarios follow them, within the allow-list.
+once), close the per-second books, check consent and the kill switch, and wait for a socket,
+libcurl's next timer or, when a journey may start, the next arrival. Redirects are not followed
+by libcurl: scenarios follow them, within the allow-list.
 """
 
 from __future__ import annotations
 
 import collections
-import contextlib
 import gc
 import logging
-import resource
-import signal
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from types import FrameType
+from collections.abc import Callable
 
 import pycurl
 
 from entdrill.flood.arrivals import Arrival, Cursor
 from entdrill.flood.consent_checks import ConsentChecks
+from entdrill.flood.control import EngineOptions, Outcome, StopFlag, collector_held, raise_fd_limit
 from entdrill.flood.handles import Handle, new_handle
 from entdrill.flood.scenarios.base import Reply, Request, Scenario, ScenarioContext
 from entdrill.flood.schedule import Schedule, Shard
@@ -48,6 +43,8 @@ from entdrill.guard import consent
 from entdrill.guard.killswitch import Registration
 
 log = logging.getLogger(__name__)
+
+__all__ = ["Engine", "EngineOptions", "Outcome", "StopFlag"]
 
 MAX_CONNECTIONS = 1000  # requests beyond wait in the engine's queue, timed from when they were due
 CONSENT_CONNECTIONS = 8  # room left for the consent checks beyond MAX_CONNECTIONS
@@ -60,77 +57,6 @@ Progress = Callable[[dict[str, object]], None]
 _RESPONSE_CODE, _REDIRECT_URL = pycurl.RESPONSE_CODE, pycurl.REDIRECT_URL
 _URL, _POSTFIELDS, _HTTPGET = pycurl.URL, pycurl.POSTFIELDS, pycurl.HTTPGET
 _reply = tuple.__new__  # Reply(status, location, body) without NamedTuple's Python-level __new__
-
-
-@dataclass
-class EngineOptions:
-    max_in_flight: int = 10_000
-    timeout_s: float = 10.0
-    drain_s: float = 10.0  # after the last arrival, wait this long for journeys in flight
-    consent_token: str = ""
-    consent_origins: tuple[str, ...] = ()
-    start_delay_s: float = 0.05
-
-
-@dataclass
-class Outcome:
-    """How the run ended."""
-
-    stopped_by: str = ""
-    started_at: float = 0.0  # epoch seconds of offset 0
-    ended_at: float = 0.0
-    in_flight_at_end: int = 0
-    notes: list[str] = field(default_factory=list)
-
-
-class StopFlag:
-    """Set by SIGTERM/SIGINT (the kill switch, Ctrl-C) or by a caller."""
-
-    def __init__(self) -> None:
-        self.reason = ""
-
-    def set(self, reason: str) -> None:
-        if not self.reason:
-            self.reason = reason
-
-    def install(self) -> None:
-        def handler(signum: int, frame: FrameType | None) -> None:
-            self.set("kill switch" if signum == signal.SIGTERM else "interrupted")
-
-        signal.signal(signal.SIGTERM, handler)
-        signal.signal(signal.SIGINT, handler)
-
-
-def raise_fd_limit() -> int:
-    """Raise the soft limit on open files to the hard one; return the limit now in force."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-            soft = hard
-    return soft
-
-
-@contextlib.contextmanager
-def collector_held() -> Iterator[None]:
-    """Hold the cyclic garbage collector off while the engine runs.
-
-    Python collects after every 700 new container objects (a storm makes that many in a few
-    milliseconds) and, every so often, walks every object of the process: its imported modules
-    and the population included (about 8 % of a login's CPU, measured). Here what exists before
-    the run is frozen out of the collector's reach and the young generations are collected at
-    the engine's per-second books instead; a journey leaves no cycles behind, but anything that
-    does is still freed within a second.
-    """
-    enabled = gc.isenabled()
-    gc.freeze()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-        gc.unfreeze()
 
 
 class Engine:
@@ -160,9 +86,8 @@ class Engine:
         self.multi.setopt(pycurl.M_SOCKETFUNCTION, self.sockets.on_socket)
         self.free: list[Handle] = []
         self.flying: dict[pycurl.Curl, Handle] = {}  # handles in use (each carries its journey)
-        # libcurl gets at most ``slots`` journey transfers at once (one connection each); the
-        # requests beyond wait here, in order (libcurl's own queue of transfers waiting for a
-        # connection searches its whole connection pool for each of them, again and again)
+        # libcurl gets at most ``slots`` transfers at once; the others wait here, in order (its
+        # own queue searches its whole connection pool for each of them, again and again)
         self.slots = MAX_CONNECTIONS
         self.in_curl = 0
         self.queue: collections.deque[Handle] = collections.deque()
@@ -472,22 +397,5 @@ class Engine:
             log.info("%d journeys were still in flight at the end", abandoned)
 
     def _report_progress(self, second: int) -> None:
-        if self.progress is None:
-            return
-        series = self.stats.series.values
-        window = self.window
-        encoded = ""
-        if window is not None:
-            encoded = window.flush().encode().decode("ascii")
-            window.reset()
-        self.progress(
-            {
-                "second": second,
-                "asked": series["asked"][second],
-                "achieved": series["achieved"][second],
-                "completed": series["completed"][second],
-                "failed": series["failed"][second],
-                "in_flight": self.in_flight,
-                "latency": encoded,
-            }
-        )
+        if self.progress is not None:
+            self.progress(self.stats.progress_line(second, self.in_flight, self.window))

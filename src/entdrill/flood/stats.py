@@ -229,3 +229,23 @@ class Stats:
         self.dispatch_lag.flush()
         for scenario in self.scenarios:
             scenario.flush()
+
+    def progress_line(
+        self, second: int, in_flight: int, window: Recorder | None
+    ) -> dict[str, object]:
+        """What a progress display shows of ``second``: its counts, the journeys in flight and
+        the latencies of the journeys completed since the last line (``window``, then reset)."""
+        series = self.series.values
+        encoded = ""
+        if window is not None:
+            encoded = window.flush().encode().decode("ascii")
+            window.reset()
+        return {
+            "second": second,
+            "asked": series["asked"][second],
+            "achieved": series["achieved"][second],
+            "completed": series["completed"][second],
+            "failed": series["failed"][second],
+            "in_flight": in_flight,
+            "latency": encoded,
+        }
