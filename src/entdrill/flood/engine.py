@@ -104,8 +104,7 @@ class Engine:
 
     # -- requests ----------------------------------------------------------------------------
     def _new_handle(self) -> Handle:
-        connect_ms = int(min(self.options.timeout_s, 5.0) * 1000)
-        return new_handle(self._timeout_ms, connect_ms)
+        return new_handle(self._timeout_ms, int(min(self.options.timeout_s, 5.0) * 1000))
 
     def _send(self, handle: Handle, request: Request, now: float) -> None:
         """Set ``handle`` up for ``request`` (options only where they change: libcurl keeps
