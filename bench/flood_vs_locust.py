@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
 import json
 import os
 import re
@@ -41,6 +42,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from entdrill.testing import free_port
@@ -122,10 +124,36 @@ class Get(FastHttpUser):
 PRIORITY = "-10"  # targets and clients ahead of other work on a shared machine (root only)
 
 
+WRAP: list[str] = []  # put before every client's command (callgrind, for --instructions)
+CALLGRIND_LOG = Path(tempfile.gettempdir()) / f"entdrill-bench-callgrind-{os.getpid()}.log"
+
+
 def pinned(cpu: str, argv: list[str]) -> list[str]:
     """``argv`` on CPU ``cpu``, at a higher priority than other work when allowed (as root)."""
     nice = ["nice", "-n", PRIORITY] if os.geteuid() == 0 else []
-    return [*nice, "taskset", "-c", cpu, *argv]
+    return [*nice, "taskset", "-c", cpu, *(WRAP if cpu == CLIENT_CPU else []), *argv]
+
+
+@contextlib.contextmanager
+def counting_instructions() -> Iterator[None]:
+    """Clients run under callgrind: instructions executed, the same whatever the load."""
+    WRAP[:] = [
+        "valgrind",
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        f"--log-file={CALLGRIND_LOG}",
+    ]
+    try:
+        yield
+    finally:
+        WRAP.clear()
+
+
+def collected() -> int:
+    """The instructions the last client executed (callgrind's ``Collected``)."""
+    text = CALLGRIND_LOG.read_text()
+    CALLGRIND_LOG.unlink()
+    return int(re.search(r"Collected : (\d+)", text).group(1))  # type: ignore[union-attr]
 
 
 def pin_process(pid: int, cpu: str) -> None:
@@ -518,14 +546,78 @@ def http_get_comparison(seconds: int, repeat: int) -> dict:
     }
 
 
+def instruction_comparison(seconds: int) -> dict:
+    """Instructions per request (``http-get``) and per login (CAS), every client under
+    callgrind, start-up taken off (each tool's idle run): a load-independent cost. Locust runs
+    at least 20 s (under callgrind its users take seconds to start)."""
+    out: dict = {}
+    seconds = max(seconds, 20)
+    with tempfile.TemporaryDirectory(prefix="entdrill-bench-") as tmp:
+        root = Path(tmp)
+        root.chmod(0o755)
+        nginx, url = start_nginx(root)
+        try:
+            with counting_instructions():
+                wrk = wrk_run(url, 4)
+                wrk_ir = collected()
+                runs = {
+                    "locust": (locust_run(url, seconds, LOCUSTFILE), collected()),
+                    "locust_idle": (locust_run(url, IDLE_S, IDLE_LOCUSTFILE), collected()),
+                    "entdrill": (flood_run(url, 5000, 4, root), collected()),
+                    "entdrill_idle": (flood_run(url, 1 / IDLE_S, IDLE_S, root), collected()),
+                }
+        finally:
+            nginx.terminate()
+            nginx.wait(10)
+    per = {"wrk": wrk_ir / max(1, wrk["requests"])}
+    for tool in ("locust", "entdrill"):
+        (run, ir), (idle, idle_ir) = runs[tool], runs[f"{tool}_idle"]
+        per[tool] = (ir - idle_ir) / max(1, run["requests"] - idle["requests"])
+    out["http_get_instructions_per_request"] = {k: round(v) for k, v in per.items()}
+    out["http_get_entdrill_over_locust"] = round(per["locust"] / per["entdrill"], 2)
+    out["http_get_requests"] = {k: v[0]["requests"] for k, v in runs.items()}
+    from entdrill.testing import free_config, running_sandbox
+
+    with tempfile.TemporaryDirectory(prefix="entdrill-bench-cas-") as tmp:
+        config = free_config(login_cost_ms=1.0, pupils_per_school=200, ent_queue=4096)
+        with running_sandbox(Path(tmp) / "sandbox", config) as status:
+            for component in status["components"]:
+                if component["pid"]:
+                    pin_process(component["pid"], SERVER_CPU)
+            url, population = status["ent_url"], status["population_csv"]
+            token = status["consent_token"]
+            with counting_instructions():
+                logins = {
+                    "locust": (locust_logins(url, seconds, population), collected()),
+                    "locust_idle": (locust_logins(url, IDLE_S, population, idle=True), collected()),
+                    "entdrill": (entdrill_logins(url, 4, population, token, 20), collected()),
+                    "entdrill_idle": (
+                        entdrill_logins(url, IDLE_S, population, token, 1 / IDLE_S),
+                        collected(),
+                    ),
+                }
+    per_login = {}
+    for tool in ("locust", "entdrill"):
+        (run, ir), (idle, idle_ir) = logins[tool], logins[f"{tool}_idle"]
+        per_login[tool] = (ir - idle_ir) / max(1, run["logins"] - idle["logins"])
+    out["cas_instructions_per_login"] = {k: round(v) for k, v in per_login.items()}
+    out["cas_entdrill_over_locust"] = round(per_login["locust"] / per_login["entdrill"], 2)
+    out["cas_logins"] = {k: v[0]["logins"] for k, v in logins.items()}
+    print(json.dumps(out), file=sys.stderr)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--cas", action="store_true", help="also the CAS login flow (sandbox)")
     parser.add_argument("--cas-only", action="store_true", help="only the CAS login flow")
     parser.add_argument("--repeat", type=int, default=1, help="rounds of each comparison (medians)")
+    parser.add_argument(
+        "--instructions", action="store_true", help="also instructions per request (callgrind)"
+    )
     args = parser.parse_args()
-    for tool in ("nginx", "wrk", "taskset"):
+    for tool in ("nginx", "wrk", "taskset", *(("valgrind",) if args.instructions else ())):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is missing: apt-get install -y nginx-light wrk util-linux")
     load_before = os.getloadavg()
@@ -536,6 +628,8 @@ def main() -> None:
         if args.cas or args.cas_only
         else "not run (--cas)"
     )
+    if args.instructions:
+        out["instructions"] = instruction_comparison(args.seconds)
     out["load_average_before"] = [round(x, 2) for x in load_before]
     out["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(out, indent=1))
