@@ -162,7 +162,7 @@ def test_a_flood_offered_far_more_than_it_can_start_keeps_checking_consent(
     assert report["stopped_by"].startswith("consent withdrawn")
     totals = report["totals"]
     assert totals["completed"] > 10
-    assert totals["refused"] > 1_000_000
+    assert totals["refused"] > 500_000  # (withdrawn after 1.5 s, at a million a second)
     assert totals["started"] + totals["refused"] == totals["achieved"]
     assert sum(report["series"]["refused"]) == totals["refused"]
     assert report["series"]["asked"][0] == 1_000_000
