@@ -121,3 +121,51 @@ def test_consent_is_still_checked_when_every_connection_is_busy(
     report = flood(target=server.url, scenario="http-get", rate=10, duration=10, timeout=20)
     assert report["stopped_by"].startswith("consent withdrawn")
     assert time.monotonic() - started < 4.0  # not when the stall ends
+
+
+def test_refusals_are_counted_in_the_second_they_were_due(server: LiveServer) -> None:
+    server.state.stall_until = time.monotonic() + 3.0  # the first three journeys hold the limit
+    report = flood(
+        target=server.url, scenario="http-get", rate=10, duration=2.0, max_in_flight=3, timeout=5
+    )
+    assert report["series"]["asked"][:2] == [10, 10]
+    assert report["series"]["refused"] == [7, 10, 0]  # (the third second: the stall's end)
+    assert report["totals"]["refused"] == 17 == report["scenarios"]["http-get"]["errors"]["refused"]
+    assert report["totals"]["started"] == 3
+    assert report["totals"]["completed"] == 3
+
+
+def test_a_flood_offered_far_more_than_it_can_start_keeps_checking_consent(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A million arrivals a second against two journeys at a time: the refusals are counted in
+    bulk, journeys still complete, and a withdrawn consent still stops the storm at once."""
+    monkeypatch.setenv("ENTDRILL_MAX_RATE", "10000000")
+    withdrawn = threading.Event()
+
+    def withdraw() -> None:
+        time.sleep(1.5)
+        server.state.consent_token = "another-token"
+        withdrawn.set()
+
+    threading.Thread(target=withdraw, daemon=True).start()
+    report = flood(
+        target=server.url,
+        scenario="http-get",
+        rate=1_000_000,
+        duration=6,
+        max_in_flight=2,
+        timeout=5,
+    )
+    stopped = time.monotonic()
+    assert withdrawn.is_set()
+    assert report["stopped_by"].startswith("consent withdrawn")
+    totals = report["totals"]
+    assert totals["completed"] > 10
+    assert totals["refused"] > 500_000  # (withdrawn after 1.5 s, at a million a second)
+    assert totals["started"] + totals["refused"] == totals["achieved"]
+    assert sum(report["series"]["refused"]) == totals["refused"]
+    assert report["series"]["asked"][0] == 1_000_000
+    checks = [s.at for s in server.state.seen if s.path == "/.well-known/entdrill-consent"]
+    assert len(checks) >= 3  # the pre-flight check and the engine's, every 0.5 s
+    assert stopped - max(checks) < 1.0  # it stopped on the check that found the other token

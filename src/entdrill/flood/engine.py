@@ -1,143 +1,62 @@
 """The open-model engine of one process: libcurl's multi interface driven by the schedule.
 
-Arrivals start when the schedule says, whatever the target does: nothing waits for a response
-before the next user arrives. Each arrival takes a libcurl easy handle for its whole journey
-(libcurl's cookie engine on that handle is the virtual user's cookie jar, emptied when the next
-user takes the handle) and runs its scenario's generator one request at a time. An arrival that
-finds ``max_in_flight`` journeys running is refused and counted, never queued out of sight.
+Arrivals start when the schedule says, whatever the target does. Each takes a libcurl easy
+handle for its whole journey (its cookie engine is the virtual user's jar, emptied for the next
+user) and runs its scenario's generator one request at a time. Arrivals that find
+``max_in_flight`` journeys running are refused and counted in bulk by the schedule's cursor
+(:mod:`entdrill.flood.arrivals`): a saturated engine neither wakes for them nor spends a Python
+step on each, so it keeps serving the journeys it has and its consent checks.
 
-libcurl is driven through its socket interface (``socket_action``) and ``epoll`` (see
-:mod:`entdrill.flood.sockets`): a wake-up costs in proportion to the sockets that are ready, not
-to the transfers in flight, so the engine stays cheap when a saturated target lets thousands of
-journeys pile up. At most ``MAX_CONNECTIONS`` requests are in libcurl's hands at once; those
-beyond wait in the engine's queue, in order, each timed from when it was due. Easy handles, and the
-connections libcurl keeps alive in the multi handle's pool, are reused from journey to journey;
-per-handle state lives in Python objects next to the handle (attributes set on a pycurl object
-are slow to read back), and a response body is kept only when the scenario asked for it.
+libcurl is driven through ``socket_action`` and ``epoll`` (:mod:`entdrill.flood.sockets`): a
+wake-up costs in proportion to the sockets that are ready, not to the transfers in flight. At
+most ``MAX_CONNECTIONS`` requests are in libcurl's hands at once; those beyond wait in the
+engine's queue, in order, each timed from when it was due. Handles and the connections of the
+multi handle's pool are reused from journey to journey; a response body is kept only when the
+scenario asked for it.
 
 The loop, in order: dispatch the arrivals that are due, let libcurl start new transfers and
 expire its timers, hand finished transfers to their journeys (whose next requests start at
-once), close the per-second books, check consent and the kill switch, and wait until the next
-arrival is due, libcurl's next timer fires or a socket is ready. Redirects are not followed by
-libcurl: scenarios follow them, within the allow-list.
+once), close the per-second books, check consent and the kill switch, and wait for a socket,
+libcurl's next timer or, when a journey may start, the next arrival. Redirects are not followed
+by libcurl: scenarios follow them, within the allow-list.
 """
 
 from __future__ import annotations
 
 import collections
-import contextlib
+import gc
 import logging
-import resource
-import signal
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from types import FrameType
+from collections.abc import Callable
 
 import pycurl
 
+from entdrill.flood.arrivals import Arrival, Cursor
 from entdrill.flood.consent_checks import ConsentChecks
+from entdrill.flood.control import EngineOptions, Outcome, StopFlag, collector_held, raise_fd_limit
 from entdrill.flood.handles import Handle, new_handle
-from entdrill.flood.scenarios.base import Journey, Reply, Request, Scenario, ScenarioContext
-from entdrill.flood.schedule import Arrival, Schedule, Shard
+from entdrill.flood.scenarios.base import Reply, Request, Scenario, ScenarioContext
+from entdrill.flood.schedule import Schedule, Shard
 from entdrill.flood.sockets import ACTIONS, SocketWatch
-from entdrill.flood.stats import ARRIVAL_STEP, Recorder, Stats
+from entdrill.flood.stats import Recorder, Stats
 from entdrill.guard import consent
 from entdrill.guard.killswitch import Registration
 
 log = logging.getLogger(__name__)
+
+__all__ = ["Engine", "EngineOptions", "Outcome", "StopFlag"]
 
 MAX_CONNECTIONS = 1000  # requests beyond wait in the engine's queue, timed from when they were due
 CONSENT_CONNECTIONS = 8  # room left for the consent checks beyond MAX_CONNECTIONS
 FD_RESERVE = 64  # file descriptors left for everything but libcurl's connections
 MAX_WAIT_S = 0.02  # the loop wakes at least this often (stop flags, seconds, consent)
 BOOKS_INTERVAL_S = 0.01  # per-second books, consent and the kill switch: checked this often
+PRECISE_WAIT_S = 0.002  # an arrival due sooner is waited for to the microsecond
 
 Progress = Callable[[dict[str, object]], None]
+_RESPONSE_CODE, _REDIRECT_URL = pycurl.RESPONSE_CODE, pycurl.REDIRECT_URL
+_URL, _POSTFIELDS, _HTTPGET = pycurl.URL, pycurl.POSTFIELDS, pycurl.HTTPGET
 _reply = tuple.__new__  # Reply(status, location, body) without NamedTuple's Python-level __new__
-
-
-@dataclass
-class EngineOptions:
-    max_in_flight: int = 10_000
-    timeout_s: float = 10.0
-    drain_s: float = 10.0  # after the last arrival, wait this long for journeys in flight
-    consent_token: str = ""
-    consent_origins: tuple[str, ...] = ()
-    start_delay_s: float = 0.05
-
-
-class _User:
-    """One virtual user in flight."""
-
-    __slots__ = (
-        "gen",
-        "handle",
-        "intended",
-        "logged",
-        "scenario",
-        "step",
-        "step_start",
-        "steps",
-        "want_body",
-    )
-
-    def __init__(
-        self,
-        gen: Journey,
-        scenario: int,
-        intended: float,
-        handle: Handle,
-        steps: dict[str, Recorder],
-    ) -> None:
-        self.gen = gen
-        self.scenario = scenario
-        self.intended = intended
-        self.handle = handle
-        self.steps = steps  # the scenario's step recorders
-        self.step_start = intended
-        self.step = ""
-        self.want_body = False
-        self.logged = False
-
-
-@dataclass
-class Outcome:
-    """How the run ended."""
-
-    stopped_by: str = ""
-    started_at: float = 0.0  # epoch seconds of offset 0
-    ended_at: float = 0.0
-    in_flight_at_end: int = 0
-    notes: list[str] = field(default_factory=list)
-
-
-class StopFlag:
-    """Set by SIGTERM/SIGINT (the kill switch, Ctrl-C) or by a caller."""
-
-    def __init__(self) -> None:
-        self.reason = ""
-
-    def set(self, reason: str) -> None:
-        if not self.reason:
-            self.reason = reason
-
-    def install(self) -> None:
-        def handler(signum: int, frame: FrameType | None) -> None:
-            self.set("kill switch" if signum == signal.SIGTERM else "interrupted")
-
-        signal.signal(signal.SIGTERM, handler)
-        signal.signal(signal.SIGINT, handler)
-
-
-def raise_fd_limit() -> int:
-    """Raise the soft limit on open files to the hard one; return the limit now in force."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-            soft = hard
-    return soft
 
 
 class Engine:
@@ -166,13 +85,12 @@ class Engine:
         self.multi = pycurl.CurlMulti()
         self.multi.setopt(pycurl.M_SOCKETFUNCTION, self.sockets.on_socket)
         self.free: list[Handle] = []
-        self.flying: dict[pycurl.Curl, _User] = {}  # handles in use -> their journeys
-        # libcurl gets at most ``slots`` journey transfers at once (one connection each); the
-        # requests beyond wait here, in order (libcurl's own queue of transfers waiting for a
-        # connection searches its whole connection pool for each of them, again and again)
+        self.flying: dict[pycurl.Curl, Handle] = {}  # handles in use (each carries its journey)
+        # libcurl gets at most ``slots`` transfers at once; the others wait here, in order (its
+        # own queue searches its whole connection pool for each of them, again and again)
         self.slots = MAX_CONNECTIONS
         self.in_curl = 0
-        self.queue: collections.deque[_User] = collections.deque()
+        self.queue: collections.deque[Handle] = collections.deque()
         self._timeout_ms = int(options.timeout_s * 1000)
         self.in_flight = 0
         self.consent = ConsentChecks(
@@ -180,81 +98,125 @@ class Engine:
         )
         self._runs = [s.run for s in scenarios]
         self.window = Recorder() if progress is not None else None
-        self._login_steps = [set(s.login_steps) for s in scenarios]
+        self._login_steps = [frozenset(s.login_steps) for s in scenarios]
+        series = self.stats.series.values
+        self._achieved, self._completed = series["achieved"], series["completed"]
 
     # -- requests ----------------------------------------------------------------------------
     def _new_handle(self) -> Handle:
-        connect_ms = int(min(self.options.timeout_s, 5.0) * 1000)
-        return new_handle(self._timeout_ms, connect_ms)
+        return new_handle(self._timeout_ms, int(min(self.options.timeout_s, 5.0) * 1000))
 
-    def _send(self, user: _User, request: Request, now: float) -> None:
-        user.step = request.step
-        user.step_start = now
-        user.want_body = request.want_body
-        handle = user.handle
-        handle.prepare(request)
+    def _send(self, handle: Handle, request: Request, now: float) -> None:
+        """Set ``handle`` up for ``request`` (options only where they change: libcurl keeps
+        them from one transfer to the next) and hand it to libcurl, or to the queue."""
+        handle.step = request.step
+        handle.step_start = now
+        handle.want_body = request.want_body
+        c = handle.curl
+        if handle.chunks:
+            handle.chunks.clear()
+        url = request.url
+        if url != handle.url:
+            c.setopt(_URL, url)
+            handle.url = url
+        if request.clear_cookies and handle.cookies:
+            handle.forget_cookies()
+        if request.body is not None:
+            c.setopt(_POSTFIELDS, request.body)
+            handle.posted = True
+        elif handle.posted:
+            c.setopt(_HTTPGET, 1)
+            handle.posted = False
         if self.in_curl < self.slots and not self.queue:
             if handle.timeout_ms != self._timeout_ms:
                 handle.set_timeout(self._timeout_ms)
             self.in_curl += 1
-            self.multi.add_handle(handle.curl)
+            self.multi.add_handle(c)
         else:
-            self.queue.append(user)
+            self.queue.append(handle)
 
     def _start_queued(self, now: float, t0: float) -> None:
         """Hand waiting requests to libcurl while it has room; each keeps its own deadline."""
         queue = self.queue
         while queue and self.in_curl < self.slots:
-            user = queue.popleft()
-            handle = user.handle
-            remaining_ms = self._timeout_ms - int((now - user.step_start) * 1000)
+            handle = queue.popleft()
+            remaining_ms = self._timeout_ms - int((now - handle.step_start) * 1000)
             if remaining_ms <= 0:
-                self._finish(user, now, t0, "timeout")
+                self._finish(handle, now, t0, "timeout")
                 continue
             handle.set_timeout(remaining_ms)
             self.in_curl += 1
             self.multi.add_handle(handle.curl)
 
     # -- journeys ----------------------------------------------------------------------------
+    def _dispatch(self, cursor: Cursor, now: float, t0: float) -> None:
+        """Start the arrivals that are due; once ``max_in_flight`` is reached, refuse the rest
+        at once (the cursor counts them from the schedule)."""
+        until = now - t0
+        limit = self.options.max_in_flight
+        arrive = self._arrive
+        while cursor.due <= until:
+            if self.in_flight >= limit:
+                cursor.refuse(until)
+                return
+            arrive(cursor.take(), t0, now)
+
     def _arrive(self, arrival: Arrival, t0: float, now: float) -> None:
         _, offset, scenario, draw = arrival
         intended = t0 + offset
         stats = self.stats
         second = int(now - t0)
-        stats.series.add("achieved", second)
-        if self.in_flight >= self.options.max_in_flight:
-            stats.series.add("refused", second)
-            stats.finished(scenario, second, ARRIVAL_STEP, "refused", 0)
-            return
-        stats.scenarios[scenario].started += 1
+        if second < len(self._achieved):
+            self._achieved[second] += 1
+        else:
+            stats.series.add("achieved", second)
+        scenario_stats = stats.scenarios[scenario]
+        scenario_stats.started += 1
         stats.dispatch_lag.record(int((now - intended) * 1e6))
         gen = self._runs[scenario](self.ctx, draw)
         request = next(gen)
         handle = self.free.pop() if self.free else self._new_handle()
-        handle.forget_cookies()  # the last user's
-        user = _User(gen, scenario, intended, handle, stats.scenarios[scenario].steps)
-        self.flying[handle.curl] = user
+        if handle.cookies:  # the last user's
+            handle.forget_cookies()
+        handle.gen = gen
+        handle.scenario = scenario
+        handle.intended = intended
+        handle.steps = scenario_stats.steps
+        handle.logged = False
+        self.flying[handle.curl] = handle
         self.in_flight += 1
         if self.in_flight > stats.max_in_flight:
             stats.max_in_flight = self.in_flight
-        self._send(user, request, intended)
+        self._send(handle, request, intended)
 
-    def _finish(self, user: _User, now: float, t0: float, cause: str | None) -> None:
-        handle = user.handle
+    def _finish(self, handle: Handle, now: float, t0: float, cause: str | None) -> None:
         del self.flying[handle.curl]
+        handle.gen = None
         self.free.append(handle)
         self.in_flight -= 1
-        journey_us = int((now - user.intended) * 1e6)
-        if cause is None and self._login_steps[user.scenario] and not user.logged:
-            self.stats.login_done(user.scenario, journey_us)
-        self.stats.finished(user.scenario, int(now - t0), user.step, cause, journey_us)
-        if self.window is not None and cause is None:
-            self.window.record(journey_us)
+        journey_us = int((now - handle.intended) * 1e6)
+        scenario = handle.scenario
+        if cause is None:
+            if self._login_steps[scenario] and not handle.logged:
+                self.stats.login_done(scenario, journey_us)
+            second = int(now - t0)
+            stats = self.stats.scenarios[scenario]
+            stats.completed += 1
+            if second < len(self._completed):
+                self._completed[second] += 1
+            else:
+                self.stats.series.add("completed", second)
+            if stats.journey is not None:
+                stats.journey.record(journey_us)
+            if self.window is not None:
+                self.window.record(journey_us)
+        else:
+            self.stats.finished(scenario, int(now - t0), handle.step, cause, journey_us)
 
     def _done(self, c: pycurl.Curl, errno: int, now: float, t0: float) -> None:
         self.multi.remove_handle(c)
-        user = self.flying.get(c)
-        if user is None:
+        handle = self.flying.get(c)
+        if handle is None:
             stop_reason = self.consent.done(c, errno, now)
             if stop_reason:
                 self.stop.set(stop_reason)
@@ -262,35 +224,36 @@ class Engine:
         self.in_curl -= 1
         if errno:
             cause = "timeout" if errno == pycurl.E_OPERATION_TIMEDOUT else "connection"
-            self._finish(user, now, t0, cause)
+            self._finish(handle, now, t0, cause)
             return
-        status = c.getinfo(pycurl.RESPONSE_CODE)
-        latency_us = int((now - user.step_start) * 1e6)
-        recorder = user.steps.get(user.step)
+        status = c.getinfo(_RESPONSE_CODE)
+        latency_us = int((now - handle.step_start) * 1e6)
+        recorder = handle.steps.get(handle.step)
         if recorder is None:
-            self.stats.scenarios[user.scenario].step(user.step, latency_us)
+            self.stats.scenarios[handle.scenario].step(handle.step, latency_us)
         else:
             recorder.record(latency_us)
         if status >= 500:
-            self._finish(user, now, t0, "http_5xx")
+            self._finish(handle, now, t0, "http_5xx")
             return
         if status == 429:
-            self._finish(user, now, t0, "http_429")
+            self._finish(handle, now, t0, "http_429")
             return
-        location = (c.getinfo(pycurl.REDIRECT_URL) or "") if 300 <= status < 400 else ""
-        handle = user.handle
+        location = (c.getinfo(_REDIRECT_URL) or "") if 300 <= status < 400 else ""
         handle.cookies = True
-        body = b"".join(handle.chunks) if user.want_body else b""
+        body = b"".join(handle.chunks) if handle.want_body else b""
+        gen = handle.gen
+        assert gen is not None
         try:
-            request = user.gen.send(_reply(Reply, (status, location, body)))
+            request = gen.send(_reply(Reply, (status, location, body)))
         except StopIteration as end:
-            self._finish(user, now, t0, end.value)
+            self._finish(handle, now, t0, end.value)
             return
-        logins = self._login_steps[user.scenario]
-        if logins and not user.logged and request.step not in logins:
-            user.logged = True
-            self.stats.login_done(user.scenario, int((now - user.intended) * 1e6))
-        self._send(user, request, now)
+        logins = self._login_steps[handle.scenario]
+        if logins and not handle.logged and request.step not in logins:
+            handle.logged = True
+            self.stats.login_done(handle.scenario, int((now - handle.intended) * 1e6))
+        self._send(handle, request, now)
 
     def _collect(self, t0: float) -> int:
         """Hand every finished transfer to its journey; return how many there were."""
@@ -313,6 +276,12 @@ class Engine:
 
     # -- the loop ----------------------------------------------------------------------------
     def run(self) -> Outcome:
+        """Run the shard's schedule; the garbage collector is held off meanwhile (see
+        :func:`collector_held`)."""
+        with collector_held():
+            return self._run()
+
+    def _run(self) -> Outcome:
         fd_limit = raise_fd_limit()
         self.slots = max(1, min(self.options.max_in_flight, MAX_CONNECTIONS, fd_limit - FD_RESERVE))
         multi = self.multi
@@ -325,41 +294,23 @@ class Engine:
         poll = sockets.epoll.poll
         parked = sockets.parked
         clock = time.perf_counter
+        stats = self.stats
+        stop = self.stop
+        limit = self.options.max_in_flight
+        cursor = Cursor(self.schedule.drawn_seconds(self.shard), len(self.scenarios), stats)
         t0 = clock() + self.options.start_delay_s
         outcome = Outcome(started_at=time.time() + self.options.start_delay_s)
         self.consent.monitor.started(t0)
-        seconds: Iterator[tuple[int, list[Arrival]]] = self.schedule.seconds_of_arrivals(self.shard)
-        batch: list[Arrival] = []
-        position = 0
-        more = True
         closed_second = 0
         next_books = t0
         next_consent = t0 + consent.CHECK_INTERVAL_S
-        end = t0 + self.schedule.duration_s
-        drain_deadline = end + self.options.drain_s
-        stats = self.stats
+        drain_deadline = t0 + self.schedule.duration_s + self.options.drain_s
         running = 0  # transfers libcurl runs, as its last socket_action said
         while True:
             now = clock()
-            # 1. arrivals that are due
-            while True:
-                if position >= len(batch):
-                    if not more:
-                        break
-                    try:
-                        second, batch = next(seconds)
-                    except StopIteration:
-                        more, batch = False, []
-                        break
-                    position = 0
-                    for arrival in batch:
-                        stats.asked(second, arrival[2])
-                    continue
-                arrival = batch[position]
-                if t0 + arrival[1] > now or self.stop.reason:
-                    break
-                position += 1
-                self._arrive(arrival, t0, now)
+            # 1. arrivals that are due (refused at once when no journey may start)
+            if t0 + cursor.due <= now and not stop.reason:
+                self._dispatch(cursor, now, t0)
             # 2. start the transfers added since (their timers are due at once); while libcurl
             # runs fewer transfers than it holds, some finished: hand them to their journeys,
             # whose next requests are new transfers to start in turn
@@ -373,32 +324,32 @@ class Engine:
             now = clock()
             if now >= next_books:
                 next_books = now + BOOKS_INTERVAL_S
-                elapsed = now - t0
-                if closed_second < int(elapsed) and closed_second < stats.series.length:
-                    stats.flush()
-                while closed_second < int(elapsed) and closed_second < stats.series.length:
-                    stats.series.set("in_flight", closed_second, self.in_flight)
-                    self._report_progress(closed_second)
-                    closed_second += 1
+                closed = closed_second
+                closed_second = self._close_seconds(closed_second, int(now - t0))
+                if closed_second != closed:
+                    gc.collect(1)  # what the young generations hold (the storm's own objects)
                 if now >= next_consent:
                     next_consent = now + consent.CHECK_INTERVAL_S
                     if self.options.consent_origins:
                         self.consent.start()
                 if self.registration is not None and self.registration.stop_requested():
-                    self.stop.set("kill switch")
-            if self.stop.reason:
-                outcome.stopped_by = self.stop.reason
+                    stop.set("kill switch")
+            if stop.reason:
+                outcome.stopped_by = stop.reason
                 break
-            finished_arrivals = not more and position >= len(batch)
-            if finished_arrivals and (self.in_flight == 0 or now >= drain_deadline):
+            if cursor.finished and (self.in_flight == 0 or now >= drain_deadline):
                 break
-            # 4. wait for a socket, the next arrival or libcurl's next timer; act on sockets
+            # 4. wait for a socket, libcurl's next timer or (when one may start) the next arrival
             wait = MAX_WAIT_S
             timer_ms = curl_timeout()
             if 0 <= timer_ms < wait * 1000:
                 wait = timer_ms / 1000
-            if position < len(batch) and t0 + batch[position][1] - now < wait:
-                ready = wait_precisely(t0 + batch[position][1] - now)  # an arrival is next
+            until_due = t0 + cursor.due - now
+            if until_due < wait and self.in_flight < limit:
+                if until_due < PRECISE_WAIT_S:
+                    ready = wait_precisely(until_due)  # an arrival is next, to the microsecond
+                else:  # one epoll_wait that ends a millisecond early at most, then precisely
+                    ready = poll(int(until_due * 1000 - 1) / 1000)
             else:
                 ready = poll(wait)  # rounded up to the millisecond: late by less than 1 ms
             for fd, events in ready:
@@ -411,23 +362,31 @@ class Engine:
         self._abandon(clock(), t0)
         outcome.ended_at = time.time()
         last = min(int(clock() - t0), stats.series.length - 1)
-        while closed_second <= last:
-            stats.series.set("in_flight", closed_second, self.in_flight)
-            self._report_progress(closed_second)
-            closed_second += 1
+        self._close_seconds(closed_second, last + 1)
         stats.flush()
         return outcome
+
+    def _close_seconds(self, closed: int, elapsed: int) -> int:
+        """Close the books of the seconds before ``elapsed``; return the next one to close."""
+        stats = self.stats
+        if closed < elapsed and closed < stats.series.length:
+            stats.flush()
+        while closed < elapsed and closed < stats.series.length:
+            stats.series.set("in_flight", closed, self.in_flight)
+            self._report_progress(closed)
+            closed += 1
+        return closed
 
     def _abandon(self, now: float, t0: float) -> None:
         """End the journeys still in flight as ``unfinished`` and free every handle."""
         self.consent.abandon()
         abandoned = len(self.flying)
-        waiting = {user.handle.curl for user in self.queue}
+        waiting = {handle.curl for handle in self.queue}
         self.queue.clear()
-        for c, user in list(self.flying.items()):
+        for c, handle in list(self.flying.items()):
             if c not in waiting:
                 self.multi.remove_handle(c)
-            self._finish(user, now, t0, "unfinished")
+            self._finish(handle, now, t0, "unfinished")
         for handle in self.free:
             handle.curl.close()
         self.free = []
@@ -437,22 +396,5 @@ class Engine:
             log.info("%d journeys were still in flight at the end", abandoned)
 
     def _report_progress(self, second: int) -> None:
-        if self.progress is None:
-            return
-        series = self.stats.series.values
-        window = self.window
-        encoded = ""
-        if window is not None:
-            encoded = window.flush().encode().decode("ascii")
-            window.reset()
-        self.progress(
-            {
-                "second": second,
-                "asked": series["asked"][second],
-                "achieved": series["achieved"][second],
-                "completed": series["completed"][second],
-                "failed": series["failed"][second],
-                "in_flight": self.in_flight,
-                "latency": encoded,
-            }
-        )
+        if self.progress is not None:
+            self.progress(self.stats.progress_line(second, self.in_flight, self.window))

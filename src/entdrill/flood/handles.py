@@ -1,26 +1,50 @@
-"""libcurl easy handles, reused from journey to journey, and what travels with each.
+"""libcurl easy handles, reused from journey to journey, and the journey each one carries.
 
-A handle carries its own cookie jar (libcurl's cookie engine, emptied when the next virtual user
-takes the handle), the body of the response being received (collected in a list by
-``list.append``, a C call per chunk, and joined only when the scenario reads it), and what the
-next request must undo (a POST before a GET, a shortened timeout). This state lives in a Python
-object next to the pycurl handle: attributes set on a pycurl object are slow to read back (each
-read raises and clears an ``AttributeError`` inside pycurl first).
+A handle is one virtual user's seat for the length of a journey: its cookie jar (libcurl's cookie
+engine, emptied when the next virtual user takes the handle), the journey itself (the scenario's
+generator, when it was meant to start, the step in flight), the body of the response being
+received (collected in a list by ``list.append``, a C call per chunk, and joined only when the
+scenario reads it), and what the next request must undo (a POST before a GET, a shortened
+timeout). This state lives in a Python object next to the pycurl handle: attributes set on a
+pycurl object are slow to read back (each read raises and clears an ``AttributeError`` inside
+pycurl first).
+
+The engine sets options only when they change (``url``, ``posted``, ``cookies``, ``timeout_ms``
+say what the handle holds): a scenario that yields the same URL again (a pre-built
+:class:`~entdrill.flood.scenarios.base.Request` per step, or the same string) costs no
+``setopt`` for it, since libcurl keeps an option from one transfer to the next.
 """
 
 from __future__ import annotations
 
 import pycurl
 
-from entdrill.flood.scenarios.base import Request
+from entdrill.flood.scenarios.base import Journey
+from entdrill.flood.stats import Recorder
 
 USER_AGENT = "entdrill-flood/0.1"
+_COOKIELIST = pycurl.COOKIELIST
 
 
 class Handle:
-    """A libcurl easy handle and its state between requests."""
+    """A libcurl easy handle, its state between requests, and the journey it carries."""
 
-    __slots__ = ("chunks", "cookies", "curl", "posted", "timeout_ms")
+    __slots__ = (
+        "chunks",
+        "cookies",
+        "curl",
+        "gen",
+        "intended",
+        "logged",
+        "posted",
+        "scenario",
+        "step",
+        "step_start",
+        "steps",
+        "timeout_ms",
+        "url",
+        "want_body",
+    )
 
     def __init__(self, curl: pycurl.Curl, chunks: list[bytes], timeout_ms: int) -> None:
         self.curl = curl
@@ -28,6 +52,16 @@ class Handle:
         self.posted = False  # the last request was a POST (the next GET must say so)
         self.cookies = False  # the cookie engine may hold cookies of the last user
         self.timeout_ms = timeout_ms  # the request timeout set on the handle
+        self.url = ""  # the URL set on the handle
+        # the journey in flight
+        self.gen: Journey | None = None
+        self.scenario = 0
+        self.intended = 0.0  # when the schedule said the user arrives (perf_counter seconds)
+        self.steps: dict[str, Recorder] = {}  # the scenario's step recorders
+        self.step = ""  # the step of the request in flight
+        self.step_start = 0.0  # when it was due
+        self.want_body = False
+        self.logged = False  # its login was recorded
 
     def set_timeout(self, timeout_ms: int) -> None:
         if timeout_ms != self.timeout_ms:
@@ -36,23 +70,8 @@ class Handle:
 
     def forget_cookies(self) -> None:
         if self.cookies:
-            self.curl.setopt(pycurl.COOKIELIST, "ALL")
+            self.curl.setopt(_COOKIELIST, "ALL")
             self.cookies = False
-
-    def prepare(self, request: Request) -> None:
-        """Set the handle up for ``request`` (its body, once received, goes to ``chunks``)."""
-        c = self.curl
-        if self.chunks:
-            self.chunks.clear()
-        c.setopt(pycurl.URL, request.url)
-        if request.clear_cookies:
-            self.forget_cookies()
-        if request.body is not None:
-            c.setopt(pycurl.POSTFIELDS, request.body)
-            self.posted = True
-        elif self.posted:
-            c.setopt(pycurl.HTTPGET, 1)
-            self.posted = False
 
 
 def new_handle(timeout_ms: int, connect_timeout_ms: int) -> Handle:

@@ -2,10 +2,17 @@
 
 Second ``s`` of a run holds ``round(cumulative(s + 1)) - round(cumulative(s))`` arrivals, so the
 counts never drift and add up to ``round(cumulative(duration))``. Within a second the arrivals are
-placed uniformly at random (the order statistics of a Poisson process with that count), from a
-generator seeded by ``(seed, s)``: the same plan always yields the same arrivals, and any process
-can produce any second without producing the ones before it. Each arrival also carries its
-scenario (drawn from the mix) and a 32-bit draw that picks the virtual user.
+placed uniformly at random to 1/65,536 of the second (15 µs): each draws one of 65,536 cells, the
+cells are counted in bulk (``collections.Counter`` over random bytes, in C), and the arrivals that
+share a cell are spread evenly across it. A generator seeded by ``(seed, s)`` draws the cells,
+each arrival's scenario (from the mix, to 1/65,536 of a share) and a 32-bit draw that picks the
+virtual user: the same plan always yields the same arrivals, and any process can produce any
+second without producing the ones before it.
+
+A second is a :class:`Second`: counts per cell and cumulative counts, never one Python object per
+arrival. Where an arrival is, how many are due by a given time and which scenarios a range of
+them holds are arithmetic on those counts (``bisect`` and ``bytes.count``, in C), so an engine
+that cannot start arrivals counts them in bulk instead of one at a time.
 
 Arrival ``k`` (numbered from 0 in time order) belongs to shard ``k mod N``: the N shards are
 disjoint, add up to the whole schedule, and each runs 1/N of the rate at every moment.
@@ -23,13 +30,11 @@ from pathlib import Path
 
 from entdrill import textfile
 from entdrill.errors import InvalidArgument
+from entdrill.flood.arrivals import Arrival, Second, draw_second
 from entdrill.flood.profiles import Profile
 
 MAX_REPLAY_OFFSET_S = 86_400.0  # a replay lasts at most a day, like any storm
 MAX_REPLAY_ARRIVALS = 10_000_000
-
-#: (index, offset in seconds from the start, scenario index in the mix, user draw)
-Arrival = tuple[int, float, int, int]
 
 
 @dataclass(frozen=True)
@@ -145,48 +150,40 @@ class Schedule:
             "peak_rate": self.peak_rate(),
         }
 
-    def seconds_of_arrivals(self, shard: Shard = Shard()) -> Iterator[tuple[int, list[Arrival]]]:
-        """Each second of the run with the arrivals of ``shard`` in it, in time order."""
-        counts = self.counts()
-        index = 0
+    def drawn_seconds(self, shard: Shard = Shard()) -> Iterator[Second]:
+        """Each second of the run, drawn for ``shard`` (see :class:`~entdrill.flood.arrivals.Second`)."""
+        cumulative = tuple(self.mix.cumulative_weights())
+        first = 0
         replay_at = 0
-        cum_weights = self.mix.cumulative_weights()
-        single = len(cum_weights) == 1
-        for second, count in enumerate(counts):
+        for second, count in enumerate(self.counts()):
             rng = random.Random(self.seed * 1_000_003 + second)
-            if self.profile is not None:
-                end = min(second + 1.0, self.duration_s)
-                width = end - second
-                offsets = sorted(second + rng.random() * width for _ in range(count))
-                forced = [-1] * count
-            else:
+            width = min(second + 1.0, self.duration_s) - second
+            chunk = None
+            if self.profile is None:
                 chunk = self.replay[replay_at : replay_at + count]
                 replay_at += count
-                offsets = [t for t, _ in chunk]
-                forced = [s for _, s in chunk]
-            batch: list[Arrival] = []
-            for k in range(count):
-                draw_scenario = rng.random()
-                draw_user = rng.getrandbits(32)
-                if (index + k) % shard.count != shard.index:
-                    continue
-                scenario = forced[k]
-                if scenario < 0:
-                    scenario = 0 if single else _pick(cum_weights, draw_scenario)
-                batch.append((index + k, offsets[k], scenario, draw_user))
-            index += count
-            yield second, batch
+            yield draw_second(
+                rng,
+                second,
+                count,
+                float(second),
+                width,
+                first,
+                (shard.index, shard.count),
+                cumulative,
+                chunk,
+            )
+            first += count
+
+    def seconds_of_arrivals(self, shard: Shard = Shard()) -> Iterator[tuple[int, list[Arrival]]]:
+        """Each second of the run with the arrivals of ``shard`` in it, in time order, one tuple
+        per arrival (what :meth:`drawn_seconds` holds as counts)."""
+        for second in self.drawn_seconds(shard):
+            yield second.second, second.arrivals()
 
     def shard_counts(self, shard: Shard) -> list[int]:
         """Arrivals asked of ``shard`` in each second."""
-        return [len(batch) for _, batch in self.seconds_of_arrivals(shard)]
-
-
-def _pick(cumulative: list[float], x: float) -> int:
-    for i, edge in enumerate(cumulative):
-        if x < edge:
-            return i
-    return len(cumulative) - 1
+        return [s.ranks_between(0, s.count) for s in self.drawn_seconds(shard)]
 
 
 def _round(x: float) -> int:

@@ -25,13 +25,10 @@ SELECT_FD_LIMIT = 1024  # select() works on descriptors below FD_SETSIZE
 
 Waiter = Callable[[float], list[tuple[int, int]]]
 
-# what libcurl wants to watch -> epoll events
-_WATCH = {
-    pycurl.POLL_NONE: 0,
-    pycurl.POLL_IN: select.EPOLLIN,
-    pycurl.POLL_OUT: select.EPOLLOUT,
-    pycurl.POLL_INOUT: select.EPOLLIN | select.EPOLLOUT,
-}
+# what libcurl wants to watch (POLL_NONE, POLL_IN, POLL_OUT, POLL_INOUT) -> epoll events
+_WATCH = (0, select.EPOLLIN, select.EPOLLOUT, select.EPOLLIN | select.EPOLLOUT)
+assert (pycurl.POLL_NONE, pycurl.POLL_IN, pycurl.POLL_OUT, pycurl.POLL_INOUT) == (0, 1, 2, 3)
+_REMOVE: int = pycurl.POLL_REMOVE
 _IN, _OUT = select.EPOLLIN, select.EPOLLOUT
 _BROKEN = select.EPOLLERR | select.EPOLLHUP
 _CSELECT_IN: int = pycurl.CSELECT_IN
@@ -59,11 +56,11 @@ class SocketWatch:
 
     def on_socket(self, what: int, fd: int, multi: object, data: object) -> None:
         """libcurl's socket callback: watch ``fd`` for what libcurl waits for, or no more."""
-        if what == pycurl.POLL_REMOVE:
+        if what == _REMOVE:
             if fd in self.watched:
                 self.parked.add(fd)
             return
-        events = _WATCH.get(what, _IN | _OUT)
+        events = _WATCH[what] if what < 4 else _IN | _OUT
         known = self.watched.get(fd)
         if known == events and fd not in self.parked:
             return

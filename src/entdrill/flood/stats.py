@@ -172,7 +172,12 @@ class ScenarioStats:
 
 
 class Stats:
-    """Everything one process measured during one run."""
+    """Everything one process measured during one run.
+
+    It is also the books of the engine's :class:`~entdrill.flood.arrivals.Cursor`: the arrivals
+    asked and refused come in bulk, one call per second (or per run of refusals), with their
+    number per scenario. Refusals are counted in the second they were due.
+    """
 
     def __init__(self, scenarios: list[Scenario], seconds: int) -> None:
         self.scenarios = [ScenarioStats(s) for s in scenarios]
@@ -180,9 +185,26 @@ class Stats:
         self.dispatch_lag = Recorder()
         self.max_in_flight = 0
 
-    def asked(self, second: int, scenario: int) -> None:
-        self.series.add("asked", second)
-        self.scenarios[scenario].asked += 1
+    def asked(self, second: int, counts: list[int]) -> None:
+        """The arrivals of ``second``, per scenario, asked of this process."""
+        self.series.add("asked", second, sum(counts))
+        for stats, count in zip(self.scenarios, counts, strict=False):
+            stats.asked += count
+
+    def refused(self, second: int, counts: list[int]) -> None:
+        """Arrivals of ``second`` refused (``--max-in-flight`` reached), per scenario."""
+        total = sum(counts)
+        if not total:
+            return
+        series = self.series
+        series.add("achieved", second, total)
+        series.add("refused", second, total)
+        series.add("failed", second, total)
+        for stats, count in zip(self.scenarios, counts, strict=False):
+            if count:
+                stats.failed += count
+                key = (ARRIVAL_STEP, "refused")
+                stats.errors[key] = stats.errors.get(key, 0) + count
 
     def finished(
         self, scenario: int, second: int, step: str, cause: str | None, journey_us: int
@@ -209,3 +231,23 @@ class Stats:
         self.dispatch_lag.flush()
         for scenario in self.scenarios:
             scenario.flush()
+
+    def progress_line(
+        self, second: int, in_flight: int, window: Recorder | None
+    ) -> dict[str, object]:
+        """What a progress display shows of ``second``: its counts, the journeys in flight and
+        the latencies of the journeys completed since the last line (``window``, then reset)."""
+        series = self.series.values
+        encoded = ""
+        if window is not None:
+            encoded = window.flush().encode().decode("ascii")
+            window.reset()
+        return {
+            "second": second,
+            "asked": series["asked"][second],
+            "achieved": series["achieved"][second],
+            "completed": series["completed"][second],
+            "failed": series["failed"][second],
+            "in_flight": in_flight,
+            "latency": encoded,
+        }
