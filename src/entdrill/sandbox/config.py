@@ -26,6 +26,7 @@ class SandboxConfig:
     smtp_admin_port: int = 8926  # HTTP: inspect kept mail, inject SMTP faults
     status_port: int = 8930
     staff_port: int = 8940
+    matrix_port: int = 8950  # Synapse, the Matrix homeserver (client-server API)
     # ENT capacity: a login costs about login_cost_ms of CPU (password hash); each replica
     # hashes on ent_workers threads with at most ent_queue logins waiting, then answers 503.
     login_cost_ms: float = 20.0
@@ -43,7 +44,12 @@ class SandboxConfig:
     # Simulated staff: share who never answer, and how fast the others do.
     staff_silent_share: float = 0.2
     staff_ack_median_s: float = 8.0
-    school_domain: str = "ecole.test"
+    school_domain: str = "ecole.test"  # also the Matrix server name (@user:ecole.test)
+    # Synapse (from the `synapse` extra): off, the sandbox runs without Matrix. Its message rate
+    # limit (per user) defaults to Synapse's own: 0.2 messages a second, bursts of 10.
+    matrix: bool = True
+    matrix_message_rate: float = 0.2
+    matrix_message_burst: int = 10
 
     def __post_init__(self) -> None:
         problems = validate(self)
@@ -66,6 +72,7 @@ class SandboxConfig:
             "smtp-admin": self.smtp_admin_port,
             "statuspage": self.status_port,
             "staff": self.staff_port,
+            "matrix": self.matrix_port,
         }
 
     @property
@@ -100,6 +107,10 @@ class SandboxConfig:
     def staff_url(self) -> str:
         return f"http://{HOST}:{self.staff_port}"
 
+    @property
+    def matrix_url(self) -> str:
+        return f"http://{HOST}:{self.matrix_port}"
+
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
@@ -131,6 +142,7 @@ def validate(config: SandboxConfig) -> list[str]:
         "backup_bridge_capacity": config.backup_bridge_capacity,
         "schools": config.schools,
         "pupils_per_school": config.pupils_per_school,
+        "matrix_message_burst": config.matrix_message_burst,
     }
     for name, value in positive.items():
         if not isinstance(value, int) or value < 1:
@@ -145,6 +157,11 @@ def validate(config: SandboxConfig) -> list[str]:
     }.items():
         if not isinstance(number, int | float) or not number >= 0:
             problems.append(f"{name} must be a number of at least 0, got {number!r}")
+    rate = config.matrix_message_rate
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not rate > 0:
+        problems.append(f"matrix_message_rate must be a number above 0, got {rate!r}")
+    if config.matrix not in (True, False):
+        problems.append(f"matrix must be true or false, got {config.matrix!r}")
     if not 0.0 <= config.staff_silent_share <= 1.0:
         problems.append(
             f"staff_silent_share must be between 0 and 1, got {config.staff_silent_share!r}"
@@ -171,6 +188,8 @@ class SandboxSecrets:
     smtp_password: str = field(default_factory=lambda: secrets_module.token_urlsafe(18))
     # Signs the per-person Slack user tokens of the simulated staff (see slack_api.user_token).
     user_token_key: str = field(default_factory=lambda: secrets_module.token_hex(16))
+    # Synapse's registration shared secret: who holds it can create Matrix accounts.
+    matrix_shared_secret: str = field(default_factory=lambda: secrets_module.token_urlsafe(24))
 
     def to_dict(self) -> dict[str, str]:
         return dataclasses.asdict(self)
