@@ -80,6 +80,9 @@ class ChannelContext:
     backup_bridge_secret: str = field(default="", repr=False)
     status_page_url: str = ""
     status_token: str = field(default="", repr=False)
+    matrix_url: str = ""  # the Matrix homeserver (a channel's ``homeserver`` overrides it)
+    matrix_token: str = field(default="", repr=False)
+    matrix_problem: str = ""  # why the sandbox has no Matrix homeserver ("" when it has one)
     people: Mapping[str, Recipient] = field(default_factory=dict)  # every plan person, by id
     timeout_s: float = 10.0
 
@@ -88,7 +91,7 @@ class ChannelContext:
         cls, status: Mapping[str, Any], drill_id: str, **overrides: Any
     ) -> ChannelContext:
         """The context of a running sandbox, from its status object."""
-        secrets = ("slack_token", "smtp_password", "sms_token", "status_token")
+        secrets = ("slack_token", "smtp_password", "sms_token", "status_token", "matrix_token")
         redact.register(*(str(status.get(k) or "") for k in secrets))
         redact.register(str(status.get("bridge_secret") or ""))
         redact.register(str(status.get("backup_bridge_secret") or ""))
@@ -120,6 +123,9 @@ class ChannelContext:
             "backup_bridge_secret": str(status.get("backup_bridge_secret", "")),
             "status_page_url": str(status.get("status_page_url", "")),
             "status_token": str(status.get("status_token", "")),
+            "matrix_url": str(status.get("matrix_url") or ""),
+            "matrix_token": str(status.get("matrix_token") or ""),
+            "matrix_problem": str(status.get("matrix_problem") or ""),
         }
         values.update(overrides)
         return cls(**values)
@@ -165,6 +171,8 @@ class ChannelContext:
             "backup_bridge_secret": secret("backup_bridge_secret"),
             "status_page_url": target.status_page_url,
             "status_token": secret("status_token"),
+            "matrix_url": target.matrix_url,
+            "matrix_token": secret("matrix_token"),
         }
         values.update(overrides)
         return cls(**values)
@@ -194,6 +202,15 @@ class ChannelContext:
                 ("the status page token (STATUS_TOKEN)", self.status_token),
             ],
         }
+        if channel.type == "matrix":
+            why = f" ({self.matrix_problem})" if self.matrix_problem else ""
+            needs["matrix"] = [
+                (
+                    f"the Matrix homeserver (homeserver, or the target's matrix_url){why}",
+                    channel.homeserver or self.matrix_url,
+                ),
+                ("the Matrix access token (MATRIX_TOKEN)", self.matrix_token),
+            ]
         found = [
             f"channel {channel.name!r} ({channel.type}) needs {what}, which is not configured"
             for what, value in needs.get(channel.type, [])

@@ -15,7 +15,7 @@ from typing import Any, get_args
 
 from entdrill.calendar.fields import InvalidSchedule
 from entdrill.calendar.spec import parse_schedule
-from entdrill.drill import experiment_refs, message
+from entdrill.drill import experiment_refs, matrix_checks, message
 from entdrill.drill.duration import parse_duration
 from entdrill.drill.model import ChannelType
 from entdrill.drill.problem import FieldPath, Problem, format_path, quote
@@ -25,12 +25,13 @@ CHANNEL_TYPES: tuple[str, ...] = get_args(ChannelType)
 #: Settings that only some channel types understand.
 CHANNEL_SETTINGS: dict[str, tuple[str, ...]] = {
     "post_in": ("slack",),
-    "direct": ("slack",),
+    "direct": ("slack", "matrix"),
     "thread": ("slack",),
-    "ack_by": ("slack",),
+    "ack_by": ("slack", "matrix"),
     "subject": ("email",),
     "ack_by_reply": ("email", "sms"),
-    "room": ("video",),
+    "room": ("video", "matrix"),
+    "homeserver": ("matrix",),
     "bridge": ("video",),
     "component": ("statuspage",),
     "status": ("statuspage",),
@@ -93,6 +94,7 @@ def reference_problems(
     data = _mapping(doc.data)
     groups, people = _check_groups(check, data)
     _check_organisers(check, data, people)
+    matrix_checks.check_announcement(check, data)
     channel_types = _check_channels(check, data, set(groups), people)
     _check_templates(check, data, channel_types)
     for i, step in _items(data.get("manual_steps")):
@@ -142,22 +144,24 @@ def _check_groups(
                 else:
                     first_seen[pid] = person_path
                     people[pid] = person
-            if not any(person.get(k) for k in ("slack", "email", "phone")):
-                check.add(person_path, "has no slack, email or phone: give at least one")
+            if not any(person.get(k) for k in ("slack", "email", "phone", "matrix")):
+                check.add(person_path, "has no slack, email, phone or matrix: give at least one")
     return set(groups), people
 
 
 def _check_organisers(
     check: _Checker, data: dict[str, Any], people: dict[str, dict[str, Any]]
 ) -> None:
+    on_matrix = bool(_mapping(data.get("announcement")).get("matrix_room"))
     for i, pid in _strings(data.get("organisers")):
         path: FieldPath = ("organisers", i)
         if pid not in people:
             check.add(
                 path, _unknown("person", pid, set(people)) + " (organisers are declared people)"
             )
-        elif not people[pid].get("slack"):
-            check.add(path, f"{quote(pid)} has no slack id, so could not post STOP DRILL: add one")
+        elif not people[pid].get("slack") and not (on_matrix and people[pid].get("matrix")):
+            where = "slack id (or matrix id)" if on_matrix else "slack id"
+            check.add(path, f"{quote(pid)} has no {where}, so could not post STOP DRILL: add one")
 
 
 def _check_owners(
@@ -240,6 +244,8 @@ def _check_channels(
         _check_audience(check, channel.get("audience"), (*where, "audience"), groups)
         if kind == "slack" and "post_in" not in channel and not channel.get("direct"):
             check.add(where, "a slack channel needs post_in (a Slack channel) or direct: true")
+        if kind == "matrix":
+            matrix_checks.check_channel(check, data, channel, where)
         if kind == "manual":
             who = channel.get("confirmed_by")
             if who is None:

@@ -1,0 +1,395 @@
+"""Talking to a Matrix homeserver (Tchap, Synapse) for a drill: plain HTTP on the client-server API.
+
+Why not ``matrix-nio``: it is asyncio-only where the drill runner is synchronous (it would need an
+event loop per call, or a thread), it brings six more dependencies (h11, h2, pycryptodome,
+aiofiles, aiohttp-socks, unpaddedbase64), and on a 429 it sleeps whatever ``retry_after_ms`` says
+and retries forever by default. A drill needs the opposite: a capped wait, a bounded number of
+retries, and the transaction id in its own hands. The dozen calls a drill makes are a few lines
+each with the standard library, every one with a timeout.
+
+:class:`MatrixConnection`, one access token on one homeserver:
+
+- **sends** with ``PUT /rooms/{room}/send/{type}/{txnId}``, the transaction id derived from the
+  drill, the notification and the person: a retry after a timeout, a dropped connection or a 5xx
+  reuses it, and the homeserver answers with the event it already has, so nothing is ever posted
+  twice. A 429 ``M_LIMIT_EXCEEDED`` waits ``retry_after_ms`` (or ``Retry-After``) when it is
+  under the cap, and fails the send when the homeserver asks for longer;
+- **reads** through one ``/sync`` stream (:class:`~entdrill.channels.matrix_feed.MatrixFeed`)
+  shared by every Matrix channel of a drill and its STOP DRILL watch; a rate-limited read is
+  skipped until the limit lifts (:class:`ReadLater`), never slept on;
+- opens **direct rooms** once per person (remembered in the bot's ``m.direct`` account data, as
+  Matrix clients do, and reused by the next drill).
+
+Failures raise :class:`MatrixFailure` with a sentence for the ledger (never the token).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import logging
+import random
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from entdrill import redact
+from entdrill.errors import ChannelError
+
+log = logging.getLogger(__name__)
+
+AUTH_ERRORS = frozenset({"M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_USER_DEACTIVATED"})
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (
+    urllib.error.URLError,
+    http.client.HTTPException,
+    OSError,
+    TimeoutError,
+)
+CLIENT_API = "/_matrix/client/v3"
+
+
+class MatrixFailure(ChannelError):
+    """A Matrix call failed; ``cause`` is the sentence for the ledger."""
+
+    def __init__(
+        self,
+        cause: str,
+        *,
+        errcode: str = "",
+        status: int = 0,
+        retry_after_s: float = 0.0,
+        ambiguous: bool = False,
+    ) -> None:
+        super().__init__(cause)
+        self.cause = cause
+        self.errcode = errcode
+        self.status = status
+        self.retry_after_s = retry_after_s
+        self.ambiguous = ambiguous  # the call may have been carried out (5xx, lost connection)
+
+    @property
+    def auth(self) -> bool:
+        """The token was refused: nothing is worth retrying with it."""
+        return self.errcode in AUTH_ERRORS or self.status == 401
+
+
+class ReadLater(MatrixFailure):
+    """A read was rate-limited: nothing more should be read before ``retry_after_s``."""
+
+
+@dataclass(frozen=True)
+class Sent:
+    """An event the homeserver accepted."""
+
+    room_id: str
+    event_id: str
+    txn_id: str
+    attempts: int
+    waited_s: float  # spent waiting for rate limits to lift
+
+    def evidence(self) -> dict[str, Any]:
+        return {
+            "room_id": self.room_id,
+            "event_id": self.event_id,
+            "attempts": self.attempts,
+            "rate_limited_s": round(self.waited_s, 3),
+        }
+
+
+def txn_id(*parts: str) -> str:
+    """A transaction id from ``parts`` (drill, notification, person): the same parts, the same id."""
+    return "entdrill." + ".".join(re.sub(r"[^A-Za-z0-9_-]", "_", p) or "_" for p in parts)
+
+
+def quoted(value: str) -> str:
+    return urllib.parse.quote(value, safe="")
+
+
+class MatrixConnection:
+    """One access token on one homeserver (``https://matrix.example.fr``)."""
+
+    def __init__(
+        self,
+        homeserver: str,
+        token: str,
+        *,
+        timeout_s: float = 10.0,
+        rate_limit_cap_s: float = 30.0,
+        max_attempts: int = 3,
+        max_rate_limited: int = 10,
+        backoff_s: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        redact.register(token)
+        self.homeserver = homeserver.rstrip("/")
+        self.token = token
+        self.timeout_s = timeout_s
+        self.rate_limit_cap_s = rate_limit_cap_s
+        self.max_attempts = max(1, max_attempts)
+        self.max_rate_limited = max_rate_limited
+        self.backoff_s = backoff_s
+        self.sleep = sleep
+        self.read_after = 0.0  # monotonic time before which reads are skipped (a 429)
+        self._user_id = ""
+        self._rooms: dict[str, str] = {}  # alias -> room id
+        self._direct: dict[str, str] = {}  # user id -> direct room id
+        from entdrill.channels.matrix_feed import MatrixFeed
+
+        self.feed = MatrixFeed(self)
+
+    # -- checks ---------------------------------------------------------------------------
+
+    def check_server(self) -> None:
+        """Raise :class:`MatrixFailure` unless the homeserver answers like a Matrix homeserver."""
+        url = f"{self.homeserver}/_matrix/client/versions"
+        try:
+            answer = self.request("GET", url, auth=False, absolute=True)
+        except MatrixFailure as failure:
+            raise MatrixFailure(
+                f"{self.homeserver} does not answer as a Matrix homeserver: {failure.cause}",
+                status=failure.status,
+            ) from None
+        versions = answer.get("versions")
+        if not isinstance(versions, list) or not versions:
+            raise MatrixFailure(
+                f"{self.homeserver} does not answer as a Matrix homeserver: "
+                "its /_matrix/client/versions has no list of versions"
+            )
+
+    def user_id(self) -> str:
+        """Who the token belongs to (``GET /account/whoami``)."""
+        if not self._user_id:
+            self._user_id = str(self.request("GET", "/account/whoami")["user_id"])
+        return self._user_id
+
+    def resolve(self, room: str) -> str:
+        """The room id of ``room`` (``!id:server`` as is, ``#alias:server`` looked up)."""
+        if room.startswith("!"):
+            return room
+        if room not in self._rooms:
+            try:
+                answer = self.request("GET", f"/directory/room/{quoted(room)}", auth=False)
+            except MatrixFailure as failure:
+                if failure.errcode == "M_NOT_FOUND" or failure.status == 404:
+                    raise MatrixFailure(
+                        f"the Matrix room {room} does not exist on {self.homeserver}",
+                        errcode="M_NOT_FOUND",
+                        status=404,
+                    ) from None
+                raise
+            self._rooms[room] = str(answer["room_id"])
+        return self._rooms[room]
+
+    # -- writing --------------------------------------------------------------------------
+
+    def join(self, room: str) -> str:
+        """Join ``room`` (a no-op when already in it); its room id."""
+        room_id = self.resolve(room)
+        self.request("POST", f"/join/{quoted(room_id)}", {})
+        return room_id
+
+    def send(
+        self,
+        room_id: str,
+        content: Mapping[str, Any],
+        *,
+        txn: str,
+        event_type: str = "m.room.message",
+    ) -> Sent:
+        """Send one event; retried with the same transaction id, so it is never doubled."""
+        path = f"/rooms/{quoted(room_id)}/send/{quoted(event_type)}/{quoted(txn)}"
+        waited, attempts, limited, failures = 0.0, 0, 0, 0
+        while True:
+            attempts += 1
+            try:
+                answer = self.request("PUT", path, dict(content))
+                return Sent(room_id, str(answer["event_id"]), txn, attempts, waited)
+            except MatrixFailure as failure:
+                if failure.retry_after_s:
+                    limited += 1
+                    wait = failure.retry_after_s
+                    if wait > self.rate_limit_cap_s:
+                        raise MatrixFailure(
+                            f"{failure.cause}: asked to wait {wait:.0f} s, more than the "
+                            f"{self.rate_limit_cap_s:g} s a drill waits",
+                            errcode=failure.errcode,
+                            status=429,
+                        ) from None
+                    if limited > self.max_rate_limited:
+                        raise MatrixFailure(
+                            f"{failure.cause} ({limited} times in a row)", status=429
+                        ) from None
+                    log.info("Matrix rate limit: waiting %.2f s", wait)
+                    wait += random.uniform(0.0, 0.05)
+                    self.sleep(wait)
+                    waited += wait
+                    continue
+                failures += 1
+                if not failure.ambiguous or failures >= self.max_attempts:
+                    if failure.ambiguous:
+                        raise MatrixFailure(
+                            f"{failure.cause} ({failures} attempts)", ambiguous=True
+                        ) from None
+                    raise
+                log.info("Matrix send %s: %s (attempt %d)", txn, failure.cause, attempts)
+                self.sleep(min(10.0, self.backoff_s * 2 ** (failures - 1)))
+
+    def direct_room(self, user_id: str) -> str:
+        """The bot's direct room with ``user_id``: the one ``m.direct`` lists, or a new one."""
+        if user_id in self._direct:
+            return self._direct[user_id]
+        me = quoted(self.user_id())
+        direct = self._account_data(f"/user/{me}/account_data/m.direct")
+        for room_id in direct.get(user_id) or []:
+            if self._still_direct(str(room_id), user_id):
+                self._direct[user_id] = str(room_id)
+                return str(room_id)
+        created = self.request(
+            "POST",
+            "/createRoom",
+            {"is_direct": True, "invite": [user_id], "preset": "trusted_private_chat"},
+        )
+        room_id = str(created["room_id"])
+        direct = self._account_data(f"/user/{me}/account_data/m.direct")  # read again: merge
+        direct[user_id] = [*(direct.get(user_id) or []), room_id]
+        self.request("PUT", f"/user/{me}/account_data/m.direct", direct)
+        self._direct[user_id] = room_id
+        return room_id
+
+    def _account_data(self, path: str) -> dict[str, Any]:
+        try:
+            return dict(self.request("GET", path))
+        except MatrixFailure as failure:
+            if failure.errcode == "M_NOT_FOUND":
+                return {}
+            raise
+
+    def _still_direct(self, room_id: str, user_id: str) -> bool:
+        """Whether ``user_id`` is still joined or invited in ``room_id`` (and the bot too)."""
+        try:
+            state = self.request(
+                "GET", f"/rooms/{quoted(room_id)}/state/m.room.member/{quoted(user_id)}"
+            )
+        except MatrixFailure:
+            return False
+        return state.get("membership") in ("join", "invite")
+
+    # -- reading --------------------------------------------------------------------------
+
+    def joined_members(self, room_id: str) -> set[str]:
+        answer = self.request("GET", f"/rooms/{quoted(room_id)}/joined_members")
+        return set((answer.get("joined") or {}).keys())
+
+    def relations(self, room_id: str, event_id: str) -> list[dict[str, Any]]:
+        """The events relating to ``event_id`` (reactions, thread replies), oldest first."""
+        answer = self.read(
+            f"/rooms/{quoted(room_id)}/relations/{quoted(event_id)}", {"limit": "100", "dir": "f"}
+        )
+        return [e for e in answer.get("chunk") or [] if isinstance(e, dict)]
+
+    def read(self, path: str, query: Mapping[str, str]) -> dict[str, Any]:
+        """One read, unless a rate limit said to wait (then :class:`ReadLater`)."""
+        wait = self.read_after - time.monotonic()
+        if wait > 0:
+            raise ReadLater(f"the homeserver asked to wait {wait:.0f} s", retry_after_s=wait)
+        try:
+            return self.request("GET", path, query=query)
+        except MatrixFailure as failure:
+            if failure.retry_after_s:
+                self.read_after = time.monotonic() + failure.retry_after_s
+                raise ReadLater(failure.cause, retry_after_s=failure.retry_after_s) from None
+            raise
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        query: Mapping[str, str] | None = None,
+        auth: bool = True,
+        absolute: bool = False,
+    ) -> dict[str, Any]:
+        """One call; the JSON object answered, or :class:`MatrixFailure`."""
+        url = path if absolute else f"{self.homeserver}{CLIENT_API}{path}"
+        if query:
+            url += "?" + urllib.parse.urlencode(query)
+        if not url.lower().startswith(("http://", "https://")):
+            raise MatrixFailure(f"the Matrix homeserver has no http(s) URL: {url[:80]!r}")
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - checked
+        request.add_header("Accept", "application/json")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        if auth:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        shown = urllib.parse.urlsplit(url).path if absolute else path
+        what = f"{method} {urllib.parse.unquote(shown)}"
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310
+                raw = response.read()
+        except urllib.error.HTTPError as error:
+            raise _failure(what, error) from None
+        except NETWORK_ERRORS as error:
+            reason = redact.redact(str(getattr(error, "reason", error)) or type(error).__name__)
+            raise MatrixFailure(
+                f"the Matrix homeserver is unreachable ({what}): {reason}", ambiguous=True
+            ) from None
+        return _json_object(raw, what)
+
+
+def _json_object(raw: bytes, what: str) -> dict[str, Any]:
+    try:
+        answer = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        start = raw[:60].decode("utf-8", "replace").strip()
+        raise MatrixFailure(
+            f"the answer to {what} is not JSON (it starts {start!r}): not a Matrix homeserver?"
+        ) from None
+    if not isinstance(answer, dict):
+        raise MatrixFailure(f"the answer to {what} is JSON but not an object")
+    return answer
+
+
+def _failure(what: str, error: urllib.error.HTTPError) -> MatrixFailure:
+    status = error.code
+    try:
+        detail = json.loads(error.read().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        detail = {}
+    if not isinstance(detail, dict):
+        detail = {}
+    errcode = str(detail.get("errcode") or "")
+    message = redact.redact(str(detail.get("error") or ""))[:200]
+    said = f"{errcode}: {message}" if errcode and message else errcode or message or "no detail"
+    if status == 429 or errcode == "M_LIMIT_EXCEEDED":
+        wait_ms = detail.get("retry_after_ms")
+        waits = [float(wait_ms) / 1000.0] if isinstance(wait_ms, int | float) else []
+        header = error.headers.get("Retry-After") if error.headers else None
+        if header:
+            with contextlib.suppress(ValueError):
+                waits.append(float(header))
+        return MatrixFailure(
+            f"the Matrix homeserver rate-limited {what} (M_LIMIT_EXCEEDED)",
+            errcode=errcode or "M_LIMIT_EXCEEDED",
+            status=429,
+            retry_after_s=max(0.05, max(waits) if waits else 1.0),
+        )
+    if errcode in AUTH_ERRORS or status == 401:
+        return MatrixFailure(
+            f"the Matrix homeserver refused the token ({said})", errcode=errcode, status=status
+        )
+    return MatrixFailure(
+        f"the Matrix homeserver answered HTTP {status} to {what} ({said})",
+        errcode=errcode,
+        status=status,
+        ambiguous=status >= 500,
+    )
