@@ -5,82 +5,45 @@ event loop per call, or a thread), it brings six more dependencies (h11, h2, pyc
 aiofiles, aiohttp-socks, unpaddedbase64), and on a 429 it sleeps whatever ``retry_after_ms`` says
 and retries forever by default. A drill needs the opposite: a capped wait, a bounded number of
 retries, and the transaction id in its own hands. The dozen calls a drill makes are a few lines
-each with the standard library, every one with a timeout.
+each with the standard library (:mod:`matrix_http`), every one with a timeout.
 
 :class:`MatrixConnection`, one access token on one homeserver:
 
-- **sends** with ``PUT /rooms/{room}/send/{type}/{txnId}``, the transaction id derived from the
-  drill, the notification and the person: a retry after a timeout, a dropped connection or a 5xx
-  reuses it, and the homeserver answers with the event it already has, so nothing is ever posted
-  twice. A 429 ``M_LIMIT_EXCEEDED`` waits ``retry_after_ms`` (or ``Retry-After``) when it is
-  under the cap, and fails the send when the homeserver asks for longer;
-- **reads** through one ``/sync`` stream (:class:`~entdrill.channels.matrix_feed.MatrixFeed`)
+- **sends** with ``PUT /rooms/{room}/send/{type}/{txnId}``, the transaction id made of the
+  drill, the notification and the person: a retry after a timeout, a dropped connection or a
+  5xx reuses it, and the homeserver answers with the event it already has, so nothing is ever
+  posted twice;
+- every **write** (a send, opening a room, joining one) waits out a 429 ``M_LIMIT_EXCEEDED`` for
+  ``retry_after_ms`` when it is under the cap (30 s), and fails when the homeserver asks for
+  longer or keeps refusing (a refused write was not carried out: retrying it is safe). Synapse
+  counts opening a room against the same message rate as a message;
+- **reads** go through one ``/sync`` stream (:class:`~entdrill.channels.matrix_feed.MatrixFeed`)
   shared by every Matrix channel of a drill and its STOP DRILL watch; a rate-limited read is
   skipped until the limit lifts (:class:`ReadLater`), never slept on;
-- opens **direct rooms** once per person (remembered in the bot's ``m.direct`` account data, as
-  Matrix clients do, and reused by the next drill).
-
-Failures raise :class:`MatrixFailure` with a sentence for the ledger (never the token).
+- opens **direct rooms** once per person, remembered in the bot's ``m.direct`` account data as
+  Matrix clients do, and reused by the next drill.
 """
 
 from __future__ import annotations
 
-import contextlib
-import http.client
-import json
 import logging
 import random
 import re
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from entdrill import redact
-from entdrill.errors import ChannelError
+from entdrill.channels.matrix_http import MatrixFailure, ReadLater, call
 
 log = logging.getLogger(__name__)
 
-AUTH_ERRORS = frozenset({"M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_USER_DEACTIVATED"})
-NETWORK_ERRORS: tuple[type[BaseException], ...] = (
-    urllib.error.URLError,
-    http.client.HTTPException,
-    OSError,
-    TimeoutError,
-)
+__all__ = ["MatrixConnection", "MatrixFailure", "ReadLater", "Sent", "quoted", "txn_id"]
+
 CLIENT_API = "/_matrix/client/v3"
-
-
-class MatrixFailure(ChannelError):
-    """A Matrix call failed; ``cause`` is the sentence for the ledger."""
-
-    def __init__(
-        self,
-        cause: str,
-        *,
-        errcode: str = "",
-        status: int = 0,
-        retry_after_s: float = 0.0,
-        ambiguous: bool = False,
-    ) -> None:
-        super().__init__(cause)
-        self.cause = cause
-        self.errcode = errcode
-        self.status = status
-        self.retry_after_s = retry_after_s
-        self.ambiguous = ambiguous  # the call may have been carried out (5xx, lost connection)
-
-    @property
-    def auth(self) -> bool:
-        """The token was refused: nothing is worth retrying with it."""
-        return self.errcode in AUTH_ERRORS or self.status == 401
-
-
-class ReadLater(MatrixFailure):
-    """A read was rate-limited: nothing more should be read before ``retry_after_s``."""
+RELATIONS_API = "/_matrix/client/v1"  # relations were added in v1 and are not under v3
 
 
 @dataclass(frozen=True)
@@ -136,6 +99,7 @@ class MatrixConnection:
         self.backoff_s = backoff_s
         self.sleep = sleep
         self.read_after = 0.0  # monotonic time before which reads are skipped (a 429)
+        self.rate_limited_s = 0.0  # every wait for a rate limit, in total
         self._user_id = ""
         self._rooms: dict[str, str] = {}  # alias -> room id
         self._direct: dict[str, str] = {}  # user id -> direct room id
@@ -149,7 +113,7 @@ class MatrixConnection:
         """Raise :class:`MatrixFailure` unless the homeserver answers like a Matrix homeserver."""
         url = f"{self.homeserver}/_matrix/client/versions"
         try:
-            answer = self.request("GET", url, auth=False, absolute=True)
+            answer = call("GET", url, timeout_s=self.timeout_s)
         except MatrixFailure as failure:
             raise MatrixFailure(
                 f"{self.homeserver} does not answer as a Matrix homeserver: {failure.cause}",
@@ -191,7 +155,7 @@ class MatrixConnection:
     def join(self, room: str) -> str:
         """Join ``room`` (a no-op when already in it); its room id."""
         room_id = self.resolve(room)
-        self.request("POST", f"/join/{quoted(room_id)}", {})
+        self.write("POST", f"/join/{quoted(room_id)}", {})
         return room_id
 
     def send(
@@ -204,32 +168,15 @@ class MatrixConnection:
     ) -> Sent:
         """Send one event; retried with the same transaction id, so it is never doubled."""
         path = f"/rooms/{quoted(room_id)}/send/{quoted(event_type)}/{quoted(txn)}"
-        waited, attempts, limited, failures = 0.0, 0, 0, 0
+        before, failures, attempts = self.rate_limited_s, 0, 0
         while True:
             attempts += 1
             try:
-                answer = self.request("PUT", path, dict(content))
-                return Sent(room_id, str(answer["event_id"]), txn, attempts, waited)
+                answer = self.write("PUT", path, dict(content))
+                return Sent(
+                    room_id, str(answer["event_id"]), txn, attempts, self.rate_limited_s - before
+                )
             except MatrixFailure as failure:
-                if failure.retry_after_s:
-                    limited += 1
-                    wait = failure.retry_after_s
-                    if wait > self.rate_limit_cap_s:
-                        raise MatrixFailure(
-                            f"{failure.cause}: asked to wait {wait:.0f} s, more than the "
-                            f"{self.rate_limit_cap_s:g} s a drill waits",
-                            errcode=failure.errcode,
-                            status=429,
-                        ) from None
-                    if limited > self.max_rate_limited:
-                        raise MatrixFailure(
-                            f"{failure.cause} ({limited} times in a row)", status=429
-                        ) from None
-                    log.info("Matrix rate limit: waiting %.2f s", wait)
-                    wait += random.uniform(0.0, 0.05)
-                    self.sleep(wait)
-                    waited += wait
-                    continue
                 failures += 1
                 if not failure.ambiguous or failures >= self.max_attempts:
                     if failure.ambiguous:
@@ -240,29 +187,55 @@ class MatrixConnection:
                 log.info("Matrix send %s: %s (attempt %d)", txn, failure.cause, attempts)
                 self.sleep(min(10.0, self.backoff_s * 2 ** (failures - 1)))
 
+    def write(self, method: str, path: str, body: Any) -> dict[str, Any]:
+        """One write, waiting out 429s (capped; a refused write was not carried out)."""
+        limited = 0
+        while True:
+            try:
+                return self.request(method, path, body)
+            except MatrixFailure as failure:
+                if not failure.retry_after_s:
+                    raise
+                limited += 1
+                wait = failure.retry_after_s
+                if wait > self.rate_limit_cap_s:
+                    raise MatrixFailure(
+                        f"{failure.cause}: asked to wait {wait:.0f} s, more than the "
+                        f"{self.rate_limit_cap_s:g} s a drill waits",
+                        errcode=failure.errcode,
+                        status=429,
+                    ) from None
+                if limited > self.max_rate_limited:
+                    raise MatrixFailure(
+                        f"{failure.cause} ({limited} times in a row)", status=429
+                    ) from None
+                log.info("Matrix rate limit on %s: waiting %.2f s", method, wait)
+                wait += random.uniform(0.0, 0.05)
+                self.sleep(wait)
+                self.rate_limited_s += wait
+
     def direct_room(self, user_id: str) -> str:
         """The bot's direct room with ``user_id``: the one ``m.direct`` lists, or a new one."""
         if user_id in self._direct:
             return self._direct[user_id]
-        me = quoted(self.user_id())
-        direct = self._account_data(f"/user/{me}/account_data/m.direct")
-        for room_id in direct.get(user_id) or []:
+        data = f"/user/{quoted(self.user_id())}/account_data/m.direct"
+        for room_id in self._direct_rooms(data).get(user_id) or []:
             if self._still_direct(str(room_id), user_id):
                 self._direct[user_id] = str(room_id)
                 return str(room_id)
-        created = self.request(
+        created = self.write(
             "POST",
             "/createRoom",
             {"is_direct": True, "invite": [user_id], "preset": "trusted_private_chat"},
         )
         room_id = str(created["room_id"])
-        direct = self._account_data(f"/user/{me}/account_data/m.direct")  # read again: merge
+        direct = self._direct_rooms(data)  # read again, to add to what is there now
         direct[user_id] = [*(direct.get(user_id) or []), room_id]
-        self.request("PUT", f"/user/{me}/account_data/m.direct", direct)
+        self.write("PUT", data, direct)
         self._direct[user_id] = room_id
         return room_id
 
-    def _account_data(self, path: str) -> dict[str, Any]:
+    def _direct_rooms(self, path: str) -> dict[str, Any]:
         try:
             return dict(self.request("GET", path))
         except MatrixFailure as failure:
@@ -288,25 +261,22 @@ class MatrixConnection:
 
     def relations(self, room_id: str, event_id: str) -> list[dict[str, Any]]:
         """The events relating to ``event_id`` (reactions, thread replies), oldest first."""
-        answer = self.read(
-            f"/rooms/{quoted(room_id)}/relations/{quoted(event_id)}", {"limit": "100", "dir": "f"}
-        )
+        path = f"{RELATIONS_API}/rooms/{quoted(room_id)}/relations/{quoted(event_id)}"
+        answer = self.read(path, {"limit": "100", "dir": "f"}, api="")
         return [e for e in answer.get("chunk") or [] if isinstance(e, dict)]
 
-    def read(self, path: str, query: Mapping[str, str]) -> dict[str, Any]:
+    def read(self, path: str, query: Mapping[str, str], *, api: str = CLIENT_API) -> dict[str, Any]:
         """One read, unless a rate limit said to wait (then :class:`ReadLater`)."""
         wait = self.read_after - time.monotonic()
         if wait > 0:
             raise ReadLater(f"the homeserver asked to wait {wait:.0f} s", retry_after_s=wait)
         try:
-            return self.request("GET", path, query=query)
+            return self.request("GET", path, query=query, api=api)
         except MatrixFailure as failure:
             if failure.retry_after_s:
                 self.read_after = time.monotonic() + failure.retry_after_s
                 raise ReadLater(failure.cause, retry_after_s=failure.retry_after_s) from None
             raise
-
-    # -- plumbing -------------------------------------------------------------------------
 
     def request(
         self,
@@ -316,80 +286,15 @@ class MatrixConnection:
         *,
         query: Mapping[str, str] | None = None,
         auth: bool = True,
-        absolute: bool = False,
+        api: str = CLIENT_API,
     ) -> dict[str, Any]:
-        """One call; the JSON object answered, or :class:`MatrixFailure`."""
-        url = path if absolute else f"{self.homeserver}{CLIENT_API}{path}"
-        if query:
-            url += "?" + urllib.parse.urlencode(query)
-        if not url.lower().startswith(("http://", "https://")):
-            raise MatrixFailure(f"the Matrix homeserver has no http(s) URL: {url[:80]!r}")
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - checked
-        request.add_header("Accept", "application/json")
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        if auth:
-            request.add_header("Authorization", f"Bearer {self.token}")
-        shown = urllib.parse.urlsplit(url).path if absolute else path
-        what = f"{method} {urllib.parse.unquote(shown)}"
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310
-                raw = response.read()
-        except urllib.error.HTTPError as error:
-            raise _failure(what, error) from None
-        except NETWORK_ERRORS as error:
-            reason = redact.redact(str(getattr(error, "reason", error)) or type(error).__name__)
-            raise MatrixFailure(
-                f"the Matrix homeserver is unreachable ({what}): {reason}", ambiguous=True
-            ) from None
-        return _json_object(raw, what)
-
-
-def _json_object(raw: bytes, what: str) -> dict[str, Any]:
-    try:
-        answer = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        start = raw[:60].decode("utf-8", "replace").strip()
-        raise MatrixFailure(
-            f"the answer to {what} is not JSON (it starts {start!r}): not a Matrix homeserver?"
-        ) from None
-    if not isinstance(answer, dict):
-        raise MatrixFailure(f"the answer to {what} is JSON but not an object")
-    return answer
-
-
-def _failure(what: str, error: urllib.error.HTTPError) -> MatrixFailure:
-    status = error.code
-    try:
-        detail = json.loads(error.read().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        detail = {}
-    if not isinstance(detail, dict):
-        detail = {}
-    errcode = str(detail.get("errcode") or "")
-    message = redact.redact(str(detail.get("error") or ""))[:200]
-    said = f"{errcode}: {message}" if errcode and message else errcode or message or "no detail"
-    if status == 429 or errcode == "M_LIMIT_EXCEEDED":
-        wait_ms = detail.get("retry_after_ms")
-        waits = [float(wait_ms) / 1000.0] if isinstance(wait_ms, int | float) else []
-        header = error.headers.get("Retry-After") if error.headers else None
-        if header:
-            with contextlib.suppress(ValueError):
-                waits.append(float(header))
-        return MatrixFailure(
-            f"the Matrix homeserver rate-limited {what} (M_LIMIT_EXCEEDED)",
-            errcode=errcode or "M_LIMIT_EXCEEDED",
-            status=429,
-            retry_after_s=max(0.05, max(waits) if waits else 1.0),
+        """One call on the client-server API; the JSON object answered, or MatrixFailure."""
+        return call(
+            method,
+            f"{self.homeserver}{api}{path}",
+            token=self.token if auth else "",
+            body=body,
+            query=query,
+            timeout_s=self.timeout_s,
+            what=f"{method} {urllib.parse.unquote(path)}",
         )
-    if errcode in AUTH_ERRORS or status == 401:
-        return MatrixFailure(
-            f"the Matrix homeserver refused the token ({said})", errcode=errcode, status=status
-        )
-    return MatrixFailure(
-        f"the Matrix homeserver answered HTTP {status} to {what} ({said})",
-        errcode=errcode,
-        status=status,
-        ambiguous=status >= 500,
-    )
