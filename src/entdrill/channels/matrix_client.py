@@ -200,7 +200,7 @@ class MatrixConnection:
                 wait = failure.retry_after_s
                 if wait > self.rate_limit_cap_s:
                     raise MatrixFailure(
-                        f"{failure.cause}: asked to wait {wait:.0f} s, more than the "
+                        f"{failure.cause}: asked to wait {wait:.1f} s, more than the "
                         f"{self.rate_limit_cap_s:g} s a drill waits",
                         errcode=failure.errcode,
                         status=429,

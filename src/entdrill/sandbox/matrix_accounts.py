@@ -205,9 +205,10 @@ def set_up_school(
 
 
 def override_rate_limit(
-    url: str, admin: Account, user_id: str, messages_per_second: float, burst_count: int
+    url: str, admin: Account, user_id: str, messages_per_second: int, burst_count: int
 ) -> None:
-    """Give ``user_id`` its own message rate limit (0 and 0: none), through Synapse's admin API."""
+    """Give ``user_id`` its own message rate limit (0 and 0: none), through Synapse's admin API
+    (which takes whole messages a second)."""
     call(
         url,
         "POST",
