@@ -177,6 +177,19 @@ class ChannelContext:
         values.update(overrides)
         return cls(**values)
 
+    def _missing_matrix(self, channel: Channel) -> list[str]:
+        start = f"channel {channel.name!r} (matrix) needs"
+        found = []
+        if not (channel.homeserver or self.matrix_url):
+            why = f": {self.matrix_problem}" if self.matrix_problem else ""
+            found.append(
+                f"{start} the Matrix homeserver (homeserver, or the target's matrix_url), "
+                f"which is not configured{why}"
+            )
+        elif not self.matrix_token:  # (without a homeserver, there is no token to speak of)
+            found.append(f"{start} the Matrix access token (MATRIX_TOKEN), which is not configured")
+        return found
+
     def bridge(self, which: str) -> tuple[str, str]:
         """(API URL, secret) of the ``backup`` or ``primary`` bridge."""
         if which == "primary":
@@ -202,20 +215,13 @@ class ChannelContext:
                 ("the status page token (STATUS_TOKEN)", self.status_token),
             ],
         }
-        if channel.type == "matrix":
-            why = f" ({self.matrix_problem})" if self.matrix_problem else ""
-            needs["matrix"] = [
-                (
-                    f"the Matrix homeserver (homeserver, or the target's matrix_url){why}",
-                    channel.homeserver or self.matrix_url,
-                ),
-                ("the Matrix access token (MATRIX_TOKEN)", self.matrix_token),
-            ]
         found = [
             f"channel {channel.name!r} ({channel.type}) needs {what}, which is not configured"
             for what, value in needs.get(channel.type, [])
             if not value
         ]
+        if channel.type == "matrix":
+            found += self._missing_matrix(channel)
         replies = channel.type == "email" and channel.ack_by_reply and self.smtp is not None
         if replies and self.mail_dir is None and self.imap is None:
             found.append(

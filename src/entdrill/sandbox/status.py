@@ -85,7 +85,7 @@ def matrix_status(supervisor: Supervisor, state: SandboxState) -> dict[str, Any]
     config = state.config
     accounts = read_accounts(supervisor.directory) if config.matrix else None
     if not config.matrix:
-        problem = "Matrix is off in this sandbox (matrix: false)"
+        problem = "the sandbox runs without Matrix (matrix: false)"
     elif "matrix" in state.unavailable:
         problem = f"Synapse did not start: {state.unavailable['matrix']}"
     elif accounts is None:

@@ -1,0 +1,50 @@
+"""STOP DRILL in the announcement's Matrix room, read from a real Synapse: an organiser's ends the
+drill, anyone else's is returned as ignored, and what was said before the watch began is not read."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from entdrill.drill.killswitch_watch import StopWatch
+from tests.synapse_support import MatrixServer
+
+
+def test_stop_drill_in_the_matrix_room_by_an_organiser_only(synapse: MatrixServer) -> None:
+    organiser, outsider = synapse.user("organiser"), synapse.user("outsider")
+    alias = f"#stop{uuid.uuid4().hex[:8]}:{synapse.domain}"
+    synapse.call(
+        synapse.accounts.bot,
+        "POST",
+        "/createRoom",
+        {"room_alias_name": alias[1:].split(":")[0], "preset": "public_chat"},
+    )
+    room_id = synapse.join(organiser, alias)
+    synapse.join(outsider, alias)
+    synapse.say(organiser, room_id, {"msgtype": "m.text", "body": "STOP DRILL (an old one)"})
+    connection = synapse.connection()
+    connection.join(alias)
+    connection.feed.start()
+    watch = StopWatch(
+        None,
+        organisers=frozenset(),
+        names={organiser.user_id: "eva.thomas2"},
+        matrix_organisers=frozenset({organiser.user_id}),
+    )
+    watch.watch_matrix(connection, room_id, alias)
+    synapse.say(outsider, room_id, {"msgtype": "m.text", "body": "STOP DRILL"})
+    synapse.say(organiser, room_id, {"msgtype": "m.text", "body": "non-stop drill talk"})
+    time.sleep(0.2)
+    connection.feed.next_pull = 0.0
+    first = watch.read_matrix()
+    assert [(p.user, p.honoured, p.where) for p in first] == [(outsider.user_id, False, alias)]
+    assert watch.stop_reason() == ""
+    synapse.say(organiser, room_id, {"msgtype": "m.text", "body": "stop drill, please"})
+    time.sleep(0.2)
+    connection.feed.next_pull = 0.0
+    second = watch.read_matrix()
+    assert [(p.user, p.honoured, p.text) for p in second] == [
+        (organiser.user_id, True, "stop drill, please")
+    ]
+    assert watch.stop_reason() == f"STOP DRILL posted in {alias} by eva.thomas2"
+    assert watch.matrix_problem == ""
