@@ -1,4 +1,4 @@
-"""Actions on the login path: start and stop a login storm (``entdrill flood``) in the background."""
+"""Actions on the login path: start a login storm (``entdrill flood``, its own processes), stop it."""
 
 import logging
 
@@ -24,7 +24,11 @@ def start_login_storm(
     configuration: dict = None,
     secrets: dict = None,
 ) -> dict:
-    """Start a login storm against the staging ENT and return at once (use it as `background`).
+    """Start a login storm against the staging ENT and return at once (the storm runs on its own).
+
+    Users log in along the configured journey (`login_journey`, `cas_url`, `cas_service_url`,
+    `login_url`, `login_success`, `app_path`). The guard rails are checked before it starts; a
+    storm that cannot start fails this action, and the staging control interrupts the run.
 
     profile: `school-morning`, `spike` or `constant` (at multiplier x normal_rate).
     multiplier: the peak as a multiple of normal_rate (10 = ten times normal).

@@ -1,4 +1,4 @@
-"""Probes of the login path: one synthetic user through CAS to a portal page."""
+"""Probes of the login path: one synthetic user along the staging ENT's login journey."""
 
 import logging
 
@@ -6,8 +6,7 @@ from chaoslib.exceptions import ActivityFailed
 
 from entdrill.errors import EntdrillError
 from entdrill.flood import portal, runs
-from entdrill.probes.login import pick_user
-from entdrill.probes.login import synthetic_login as run_login
+from entdrill.probes import staging
 
 __all__ = ["login_storm_report", "portal_available", "synthetic_login"]
 logger = logging.getLogger("chaostoolkit")
@@ -15,50 +14,48 @@ logger = logging.getLogger("chaostoolkit")
 
 def synthetic_login(
     role: str = "pupil",
-    page: str = "/homework?format=json",
+    page: str = "",
     timeout_s: float = 5.0,
     configuration: dict = None,
     secrets: dict = None,
 ) -> dict:
-    """Log one user in through CAS from the portal and open a page; return ok and seconds.
+    """Log one user in along the configured login journey and open a page; return ok and seconds.
 
     role: whose account to use, from the population file (`pupil`, `parent`, `teacher`, `staff`);
-    a `probe_username` and `probe_password` in the secrets are used instead when given.
-    page: the portal page opened once logged in; it must name the user.
+    the configuration's `probe_username` and `probe_password` are used instead when given.
+    page: the page opened once logged in (default: the configuration's `probe_page`); it must
+    answer without sending the user back to the login.
     timeout_s: the limit for each HTTP request.
-    Returns `{"ok", "seconds", "step", "status", "error", "username"}`.
+    Returns `{"ok", "seconds", "step", "status", "error", "failure", "url", "steps", "username"}`:
+    `failure` names the step that failed (`form_not_found`, `credentials_refused`,
+    `ticket_refused`, `page_missing`, ...), `steps` the seconds each step took.
     """
-    configuration, secrets = configuration or {}, secrets or {}
-    portal = configuration.get("ent_base_url")
-    if not portal:
-        raise ActivityFailed(
-            "No ent_base_url in the configuration: is the staging control declared?"
-        )
     try:
-        username, password = secrets.get("probe_username"), secrets.get("probe_password")
-        if not (username and password):
-            username, password = pick_user(configuration.get("population_csv", ""), role)
+        result = staging.login(configuration or {}, role=role, page=page, timeout_s=timeout_s)
     except EntdrillError as error:
-        raise ActivityFailed(f"Cannot choose a user: {error}") from error
-    result = run_login(
-        portal,
-        username,
-        password,
-        page=page,
-        timeout_s=timeout_s,
-        cas_url=configuration.get("cas_url", ""),
-    )
-    logger.info("Synthetic login of %s: ok=%s in %.3fs", username, result.ok, result.seconds)
-    return result.to_dict()
+        raise ActivityFailed(f"Cannot run the synthetic login: {error}") from error
+    logger.info(
+        "Synthetic login of %s: ok=%s in %.3fs %s",
+        result["username"], result["ok"], result["seconds"], result["error"],
+    )  # fmt: skip
+    return result
 
 
 def login_storm_report(
-    run_id: str = "", wait_s: float = 600.0, configuration: dict = None, secrets: dict = None
+    run_id: str = "",
+    wait_s: float = 600.0,
+    max_failed_percent: float = 1.0,
+    max_login_p95_s: float = 2.0,
+    configuration: dict = None,
+    secrets: dict = None,
 ) -> dict:
-    """Wait for a login storm to end and return its report (the latest storm when run_id is empty).
+    """Wait for a login storm to end; return its report and its verdict against the tolerance.
 
-    wait_s: how long to wait for the storm to end before giving up.
-    Returns `{"run_id", "headline", "report"}`: the report without its encoded histograms.
+    run_id: the storm (the latest one when empty). wait_s: how long to wait for it to end.
+    max_failed_percent: the most logins, in percent, that may fail during the storm.
+    max_login_p95_s: the most seconds the 95th percentile of logins may take during the storm.
+    Returns `{"run_id", "headline", "report", "verdict"}` (no encoded histograms); `verdict` has
+    `held`, `judged`, `failed_percent`, `login_p95_s`, `tolerance` and `broke` (sentences).
     """
     try:
         run = runs.find(run_id)
@@ -66,10 +63,12 @@ def login_storm_report(
             raise ActivityFailed(
                 f"The login storm {run.run_id} is still running after {wait_s:g} s."
             )
-        result = runs.result(run)
+        result = runs.result(
+            run, max_failed_percent=max_failed_percent, max_login_p95_s=max_login_p95_s
+        )
     except EntdrillError as error:
         raise ActivityFailed(f"No login storm report: {error}") from error
-    logger.info("Login storm %s: %s", result["run_id"], result["headline"])
+    logger.info("Login storm %s: %s", result["run_id"], result["verdict"]["summary"])
     return result
 
 
@@ -78,9 +77,9 @@ def portal_available(
 ) -> dict:
     """Ask the portal for a page once; it is available when it answers below 500 in time.
 
-    path: the page (a redirect to the CAS login counts as an answer).
+    path: the page (a redirect to the login counts as an answer).
     timeout_s: the limit for the request.
-    Returns `{"ok", "status", "seconds", "error"}`.
+    Returns `{"ok", "status", "seconds", "error", "url"}`.
     """
     base = (configuration or {}).get("ent_base_url")
     if not base:

@@ -7,7 +7,7 @@ from chaoslib.exceptions import ActivityFailed
 from entdrill.errors import EntdrillError
 from entdrill.faults import servers
 from entdrill.faults.target import SandboxTarget
-from entdrill.probes.sample import login_sample as run_sample
+from entdrill.probes import staging
 
 __all__ = ["login_sample", "replicas_running"]
 logger = logging.getLogger("chaostoolkit")
@@ -32,24 +32,19 @@ def login_sample(
     configuration: dict = None,
     secrets: dict = None,
 ) -> dict:
-    """Log `count` users in through CAS, `concurrency` at a time; measure success and latency.
+    """Log `count` users in along the login journey, `concurrency` at a time; measure them.
 
-    count: logins in the sample. concurrency: logins at once.
+    count: logins in the sample. concurrency: logins at once (journey, accounts and page from
+    the configuration's staging keys).
     role: whose accounts, from the population file. timeout_s: the limit per HTTP request.
     Returns `{"count", "ok", "success_ratio", "p50_s", "p95_s", "max_s", "errors"}`; a failed
     login counts with the time it took.
     """
-    configuration = configuration or {}
     try:
-        result = run_sample(
-            configuration.get("ent_base_url", ""),
-            configuration.get("population_csv", ""),
-            count=count,
-            concurrency=concurrency,
-            role=role,
+        result = staging.login_sample(
+            configuration or {}, count=count, concurrency=concurrency, role=role,
             timeout_s=timeout_s,
-            cas_url=configuration.get("cas_url", ""),
-        )
+        )  # fmt: skip
     except EntdrillError as error:
         raise ActivityFailed(f"login_sample: {error}") from error
     logger.info("Login sample: %s", result)

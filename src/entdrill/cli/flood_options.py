@@ -16,6 +16,7 @@ import click
 from entdrill.flood.profiles import PROFILE_NAMES
 from entdrill.flood.scenarios import SCENARIOS
 from entdrill.guard import consent
+from entdrill.journeys import JOURNEYS
 
 
 def apply_options(options: list[Callable[[Any], Any]], function: Any) -> Any:
@@ -41,7 +42,29 @@ def target_options(function: Any) -> Any:
             click.option("--cas-url", default="", help="CAS base URL (default: TARGET/cas)."),
             click.option("--path", default="/", show_default=True, help="http-get: the path."),
             click.option("--app-path", default="/homework", show_default=True),
-            click.option("--service-url", default="", help="CAS service URL (default: TARGET/)."),
+            click.option(
+                "--journey",
+                type=click.Choice(JOURNEYS),
+                default="cas",
+                show_default=True,
+                help="How users log in: cas (CAS with --service-url), cas-portal (from the "
+                "portal page --login-url, default TARGET + --app-path, to CAS and back), form "
+                "(the ENT's own login page --login-url, judged by --login-success).",
+            ),
+            click.option(
+                "--service-url", default="", help="cas: CAS service URL (default: TARGET/)."
+            ),
+            click.option(
+                "--login-url",
+                default="",
+                help="cas-portal: the portal page where login starts; form: the login page.",
+            ),
+            click.option(
+                "--login-success",
+                default="",
+                help="form: what proves a login: url:PATH, cookie:NAME or text:TEXT "
+                "(default: the page after the login shows no login form).",
+            ),
             click.option("--bridge-url", default="", help="video-join: the BBB API base URL."),
             click.option("--timeout", type=float, default=10.0, show_default=True),
         ],

@@ -11,6 +11,7 @@ running with one SIGTERM each, so they revert their own faults, and kills any th
 from __future__ import annotations
 
 import logging
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from entdrill import paths
 from entdrill.drill import journal
 from entdrill.drill.fault_guard import Process, injected_by, revert
 from entdrill.drill.findings import ExperimentVerdict
-from entdrill.drill.inject import ExperimentRun, child_environment
+from entdrill.drill.inject import ExperimentRun, child_environment, title_of
 from entdrill.drill.prepare import Prepared
 from entdrill.drill.timeline import Timeline
 from entdrill.flood import runs as storms
@@ -68,9 +69,11 @@ class Experiments:
         ref, document = self.prepared.experiments[index]
         directory = paths.home() / "drills" / self.prepared.drill_id
         environment = child_environment(
-            "" if plan.target.is_sandbox else plan.target.ent_url, paths.home()
+            "" if plan.target.is_sandbox else plan.target.ent_url,
+            paths.home(),
+            plan.target.experiment_environment(os.environ),
         )
-        run = ExperimentRun(index, ref, str(document.get("title", "")), directory)
+        run = ExperimentRun(index, ref, title_of(ref, document), directory)
         run.start(environment)
         self.runs.append(run)
         self.timeline.record(

@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import signal
+import string
 import subprocess
 import sys
 import time
@@ -74,6 +75,18 @@ def _activity(activity: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def title_of(ref: ExperimentRef, document: dict[str, Any]) -> str:
+    """The experiment's title with its ``${key}`` filled as Chaos Toolkit does (plan's vars over
+    the experiment's literal defaults), so "at ${storm_multiplier} times normal" reads true."""
+    values = {
+        key: value
+        for key, value in (document.get("configuration") or {}).items()
+        if not isinstance(value, dict)
+    }
+    values.update(ref.vars)
+    return string.Template(str(document.get("title", ""))).safe_substitute(values)
+
+
 def fault_plan(ref: ExperimentRef, document: dict[str, Any]) -> dict[str, Any]:
     """What running ``document`` will do, for the record (pure): its actions and rollbacks,
     with the configuration they read (the plan's vars over the experiment's defaults)."""
@@ -88,7 +101,7 @@ def fault_plan(ref: ExperimentRef, document: dict[str, Any]) -> dict[str, Any]:
     return {
         "path": ref.written,
         "kind": kind_of(ref),
-        "title": document.get("title", ""),
+        "title": title_of(ref, document),
         "vars": dict(ref.vars),
         "configuration": configuration,
         "actions": actions,
@@ -239,12 +252,16 @@ def scrub_file(path: Path) -> None:
         path.write_text(clean, encoding="utf-8")
 
 
-def child_environment(ent_url: str, home: Path) -> dict[str, str]:
-    """The environment of the experiments: the runner's, pointed at the drill's target."""
+def child_environment(
+    ent_url: str, home: Path, staging: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The environment of the experiments: the runner's, pointed at the drill's target
+    (``staging``: the target's keys as the experiments' variables, ``Target.experiment_environment``)."""
     environment = dict(os.environ)
     environment["ENTDRILL_HOME"] = str(home.resolve())
     if ent_url:
         environment["ENT_BASE_URL"] = ent_url
+        environment.update(staging or {})
     else:
         environment.pop("ENT_BASE_URL", None)  # the sandbox: the staging control uses it
     return environment

@@ -143,6 +143,9 @@ def _storm(
             "stopped_by": headline.get("stopped_by", ""),
         }
     )
+    verdict = result.get("verdict")
+    if isinstance(verdict, dict) and isinstance(verdict.get("tolerance"), dict):
+        measures["tolerance"] = verdict["tolerance"]  # the experiment's own budget, for the review
     raw = report.get("series")
     series = raw if isinstance(raw, dict) and raw else None
     return measures, series

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -88,6 +88,8 @@ class Target:
 
     kind: Literal["sandbox", "staging"]
     ent_url: str = ""
+    #: the login journey and probe keys, named as in the experiments (``staging_keys``)
+    login: tuple[tuple[str, str], ...] = ()
     bridge_url: str = ""
     backup_bridge_url: str = ""
     slack_api_url: str = ""
@@ -107,6 +109,17 @@ class Target:
     def secret_env(self, secret: str) -> str:
         """The environment variable that holds ``secret`` (such as ``slack_token``)."""
         return dict(self.secrets_from_env).get(secret) or DEFAULT_SECRET_ENV[secret]
+
+    def experiment_environment(self, environ: Mapping[str, str]) -> dict[str, str]:
+        """The variables the experiments read this staging ENT from (``staging_keys``): the
+        plan's keys, and its secrets under the names the experiments use."""
+        from entdrill.staging_keys import BY_NAME
+
+        values = {"ent_base_url": self.ent_url, **dict(self.login)}
+        values |= {"bridge_url": self.bridge_url, "backup_bridge_url": self.backup_bridge_url}
+        for secret in ("consent_token", "bridge_secret", "backup_bridge_secret"):
+            values[secret] = environ.get(self.secret_env(secret), "")
+        return {BY_NAME[key].env: value for key, value in values.items() if value}
 
 
 @dataclass(frozen=True)

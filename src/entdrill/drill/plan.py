@@ -41,6 +41,11 @@ from entdrill.errors import InvalidPlan
 
 #: The usual SMTP port of each security mode, when the plan gives none.
 SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+#: a staging target's login journey and probe keys, as the experiments name them
+LOGIN_KEYS = (
+    "cas_url", "cas_service_url", "login_journey", "login_url", "login_success", "app_path",
+    "probe_page", "population_csv",
+)  # fmt: skip
 
 __all__ = [
     "DEFAULT_SECRET_ENV",
@@ -167,6 +172,7 @@ def _target(value: str | dict[str, Any]) -> Target:
     return Target(
         kind="staging",
         ent_url=value["ent_url"],
+        login=tuple((key, str(value[key])) for key in LOGIN_KEYS if key in value),
         bridge_url=value.get("bridge_url", ""),
         backup_bridge_url=value.get("backup_bridge_url", ""),
         slack_api_url=value.get("slack_api_url", ""),

@@ -1,8 +1,10 @@
 """From a Chaos Toolkit configuration to flood options: what ``actions/login`` hands the engine.
 
-Configuration keys (set by the staging control, ``actions.controls.staging``, or by hand):
-``ent_base_url``, ``cas_url``, ``population_csv``, ``consent_token`` (also read from the
-secrets), ``bridge_url`` and ``bridge_secret`` (for ``video-join``).
+Configuration keys (set by the staging control, ``actions.controls.staging``, or by hand; see
+:mod:`entdrill.staging_keys`): ``ent_base_url``, the login journey (``login_journey``,
+``cas_url``, ``cas_service_url``, ``login_url``, ``login_success``, ``app_path``),
+``population_csv``, ``consent_token`` (also read from the secrets), ``bridge_url`` and
+``bridge_secret`` (for ``video-join``).
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ def storm_options(
         max_in_flight=int(max_in_flight),
         seed=int(seed),
         cas_url=str(configuration.get("cas_url") or ""),
+        service_url=str(configuration.get("cas_service_url") or ""),
+        journey=str(configuration.get("login_journey") or "cas"),
+        login_url=str(configuration.get("login_url") or ""),
+        login_success=str(configuration.get("login_success") or ""),
+        app_path=str(configuration.get("app_path") or "/homework"),
         bridge_url=str(configuration.get("bridge_url") or ""),
     )
     if profile in ("school-morning", "spike"):

@@ -13,13 +13,16 @@ import urllib.parse
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from entdrill import journeys
 from entdrill.errors import InvalidArgument
 from entdrill.flood import profiles, scenarios
 from entdrill.flood.scenarios.base import Scenario, ScenarioContext
+from entdrill.flood.scenarios.cas import for_journey
 from entdrill.flood.schedule import Mix, Schedule, Shard, read_arrivals
 from entdrill.flood.users import by_role
 from entdrill.flood.users import read as read_users
 from entdrill.guard.allowlist import AllowList
+from entdrill.journeys import LoginJourney
 from entdrill.sandbox.population import Person
 
 EXECUTORS = ("local", "kubernetes")
@@ -51,6 +54,9 @@ class FloodOptions:
     path: str = "/"
     app_path: str = "/homework"
     service_url: str = ""
+    journey: str = "cas"  # cas | cas-portal | form (see entdrill.journeys)
+    login_url: str = ""  # cas-portal: the portal page that starts the login; form: the login page
+    login_success: str = ""  # form: url:..., cookie:NAME or text:...
     bridge_url: str = ""
     timeout: float = 10.0
 
@@ -73,6 +79,7 @@ class FloodPlan:
     people: list[Person] = field(default_factory=list)
     processes: int = 1
     bridge_secret: str = ""
+    journey: LoginJourney | None = None
 
     @property
     def target(self) -> str:
@@ -85,8 +92,8 @@ class FloodPlan:
     def origins(self) -> list[str]:
         """The base URLs the plan sends requests to (each must be allowed and consent)."""
         urls = [self.target]
-        if any(s.needs_users for s in self.scenarios):
-            urls.append(self.cas_url)
+        if self.journey is not None and any(s.needs_users for s in self.scenarios):
+            urls += list(self.journey.urls().values())
         if any(s.needs_bridge for s in self.scenarios):
             urls.append(self.options.bridge_url)
         seen: dict[str, str] = {}
@@ -107,6 +114,7 @@ class FloodPlan:
             everyone=self.people,
             bridge_url=self.options.bridge_url.rstrip("/"),
             bridge_secret=self.bridge_secret,
+            journey=self.journey,
         )
 
 
@@ -161,6 +169,19 @@ def build(options: FloodOptions) -> FloodPlan:
         _url("--cas-url", options.cas_url)
     mix = parse_mix(options)
     chosen = [scenarios.get(name) for name in mix.names]
+    journey = None
+    if any(s.needs_users for s in chosen):
+        journey = journeys.build(
+            kind=options.journey,
+            ent_base_url=options.target,
+            cas_url=options.cas_url,
+            service_url=options.service_url,
+            login_url=options.login_url,
+            success=options.login_success,
+            app_path=options.app_path,
+            style="option",
+        )
+        chosen = [for_journey(s, journey) for s in chosen]
     for option in ("path", "app_path"):
         if not getattr(options, option).startswith("/"):
             raise InvalidArgument(f"--{option.replace('_', '-')} must start with /")
@@ -206,7 +227,7 @@ def build(options: FloodOptions) -> FloodPlan:
     processes = options.processes or (os.cpu_count() or 1)
     if options.shard:
         processes = 1
-    return FloodPlan(options, schedule, shard, chosen, people, processes, bridge_secret)
+    return FloodPlan(options, schedule, shard, chosen, people, processes, bridge_secret, journey)
 
 
 def _schedule(options: FloodOptions, mix: Mix) -> Schedule:

@@ -25,9 +25,12 @@ def check(url: str, *, timeout_s: float = 5.0) -> dict[str, Any]:
             "ok": False,
             "status": 0,
             "seconds": time.monotonic() - started,
-            "error": str(error),
+            "error": f"{url} did not answer: {error}",
+            "url": url,
         }
     finally:
         conn.close()
     ok = status < 500 and status != 429
-    return {"ok": ok, "status": status, "seconds": time.monotonic() - started, "error": ""}
+    problem = "" if ok else f"HTTP {status} at {url}"
+    seconds = time.monotonic() - started
+    return {"ok": ok, "status": status, "seconds": seconds, "error": problem, "url": url}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import secrets
 import signal
@@ -25,6 +26,7 @@ from entdrill import paths
 from entdrill.errors import InvalidArgument
 from entdrill.flood import plan as plan_module
 from entdrill.flood import report as report_module
+from entdrill.flood import tolerance
 from entdrill.flood.runner import guard
 from entdrill.guard import consent, killswitch
 
@@ -131,8 +133,15 @@ def wait(run: Run, timeout_s: float) -> bool:
     return True
 
 
-def result(run: Run, *, with_histograms: bool = False) -> dict[str, Any]:
-    """The storm's report (histograms left out unless asked), with its headline and run id."""
+def result(
+    run: Run,
+    *,
+    with_histograms: bool = False,
+    max_failed_percent: float = 1.0,
+    max_login_p95_s: float = 2.0,
+) -> dict[str, Any]:
+    """The storm's report (histograms left out unless asked), with its headline, run id and
+    verdict against the tolerance (:func:`entdrill.flood.tolerance.judge`)."""
     path = Path(run.report_path)
     if not path.exists():
         raise InvalidArgument(
@@ -140,9 +149,25 @@ def result(run: Run, *, with_histograms: bool = False) -> dict[str, Any]:
         )
     report = report_module.read(path)
     headline = report_module.headline(report)
+    verdict = tolerance.judge(
+        report,
+        headline,
+        max_failed_percent=_limit("max_failed_percent", max_failed_percent, 100.0),
+        max_login_p95_s=_limit("max_login_p95_s", max_login_p95_s, math.inf),
+    )
     if not with_histograms:
         report = _without_histograms(report)
-    return {"run_id": run.run_id, "headline": headline, "report": report}
+    return {"run_id": run.run_id, "headline": headline, "report": report, "verdict": verdict}
+
+
+def _limit(name: str, value: Any, highest: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not 0 <= number <= highest:
+        raise InvalidArgument(f"{name} must be a number from 0 to {highest:g}, got {value!r}")
+    return number
 
 
 def _without_histograms(value: Any) -> Any:

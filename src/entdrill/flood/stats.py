@@ -36,7 +36,9 @@ CAUSES = (
     "login_rejected",  # CAS re-displayed the form or answered 401 to valid credentials
     "ticket_invalid",  # the portal did not accept the service ticket
     "redirect_refused",  # a redirect led outside the allowed hosts
-    "unexpected",  # an answer the journey cannot use (no login form, no ticket, bad XML)
+    "form_not_found",  # the login page has no login form (or does not exist)
+    "page_missing",  # the app page answered 404 or 410 after the login
+    "unexpected",  # an answer the journey cannot use (bad XML, no redirect where one is due)
     "bbb_failed",  # the video bridge answered FAILED
     "stuffing_accepted",  # a credential-stuffing attempt was let in
     "unfinished",  # still in flight when the run ended or was stopped

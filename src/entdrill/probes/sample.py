@@ -8,7 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from entdrill.errors import InvalidArgument
-from entdrill.probes.login import LoginResult, pick_user, synthetic_login
+from entdrill.journeys import LoginJourney
+from entdrill.probes.login import LoginResult, journey_login, pick_user, synthetic_login
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -34,6 +35,23 @@ def summarize(results: list[LoginResult]) -> dict[str, Any]:
         "max_s": round(max(seconds, default=0.0), 4),
         "errors": dict(errors.most_common(5)),
     }
+
+
+def sample(
+    journey: LoginJourney,
+    accounts: list[tuple[str, str]],
+    *,
+    concurrency: int = 5,
+    page: str = "",
+    timeout_s: float = 5.0,
+) -> dict[str, Any]:
+    """Log each of ``accounts`` in along ``journey``, ``concurrency`` at a time; summarize."""
+
+    def one(account: tuple[str, str]) -> LoginResult:
+        return journey_login(journey, account[0], account[1], page=page, timeout_s=timeout_s)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(accounts)))) as pool:
+        return summarize(list(pool.map(one, accounts)))
 
 
 def login_sample(

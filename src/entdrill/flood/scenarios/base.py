@@ -20,6 +20,8 @@ from functools import cached_property
 from typing import NamedTuple
 
 from entdrill.guard.allowlist import AllowList
+from entdrill.journeys import LoginJourney
+from entdrill.journeys import build as build_journey
 from entdrill.sandbox.population import Person
 
 MAX_REDIRECTS = 5
@@ -61,22 +63,41 @@ class ScenarioContext:
     bridge_url: str = ""
     bridge_secret: str = ""
     classes: int = 50  # video-join: meetings the joins spread over
+    journey: LoginJourney | None = None  # how users log in (default: direct CAS, the service)
 
     @property
     def service(self) -> str:
         return self.service_url or self.target + "/"
 
     @cached_property
+    def login(self) -> LoginJourney:
+        """The login journey: the one given, or direct CAS with this context's URLs."""
+        if self.journey is not None:
+            return self.journey
+        return build_journey(
+            ent_base_url=self.target,
+            cas_url=self.cas_url,
+            service_url=self.service,
+            app_path=self.app_path,
+        )
+
+    @cached_property
     def _login_url(self) -> str:
-        return f"{self.cas_url}/login?service={urllib.parse.quote(self.service, safe='')}"
+        return self.login.start_url()
 
     def login_url(self) -> str:
+        """The first request of a login: the CAS form (with the service), the portal, or the form."""
         return self._login_url
 
     @cached_property
     def cas_login(self) -> str:
-        """The CAS login page's URL, without query: where a refused session sends users back."""
-        return self.cas_url + "/login"
+        """Where a user who is not logged in is sent (the CAS login page, or the form's page)."""
+        journey = self.login
+        return journey.cas_url + "/login" if journey.uses_cas else journey.login_url.split("?")[0]
+
+    @cached_property
+    def app_url(self) -> str:
+        return self.login.app_url()
 
     def user(self, role: str, draw: int) -> Person:
         people = self.users_by_role[role]

@@ -1,12 +1,15 @@
-"""CAS login journeys, as a browser does them against any Apereo-style CAS 2/3 server.
+"""Login journeys of virtual users, as a browser does them (see :mod:`entdrill.journeys`).
 
-``login``: GET ``{cas}/login?service=…`` (redirects followed within the allowed hosts) and read
-the login form from the HTML, field names included; POST the credentials with every hidden field
-of the form (``execution``, ``lt``, ``_eventId``, …); follow the redirect to ``service?ticket=ST-…``
-(the portal validates the ticket and opens a session); then open one app page. Cookies are kept
-per virtual user by the engine. Wrong credentials show the form again (HTTP 401 in Apereo CAS, or
-200): ``login_rejected``. A portal that sends the user back to CAS after the ticket, or refuses
-it: ``ticket_invalid``.
+``login``: GET the start of the journey (``{cas}/login?service=…`` for direct CAS, a portal page
+that redirects to CAS, or the ENT's own login page), redirects followed within the allowed hosts,
+and read the login form from the HTML, field names included; POST the credentials with every
+hidden field of the form (``execution``, ``lt``, ``csrfmiddlewaretoken``, …). With CAS, follow
+the redirect to ``service?ticket=ST-…`` (the portal validates the ticket and opens a session);
+with a form, apply the journey's success test; then open one app page. Cookies are kept per
+virtual user by the engine. Failures are named by their step: no login form (``form_not_found``),
+wrong credentials shown the form again (HTTP 401 in Apereo CAS, or 200) or a failed success test
+(``login_rejected``), a portal that refuses the ticket or sends the user back to CAS
+(``ticket_invalid``), an app page that does not exist (``page_missing``).
 
 ``credential-stuffing``: a bot trying usernames of the population with wrong passwords, keeping
 no cookies. Being rejected is its expected end; being let in is a finding (``stuffing_accepted``).
@@ -14,8 +17,12 @@ no cookies. Being rejected is its expected end; being let in is a finding (``stu
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Generator
+
 from entdrill.flood.scenarios.base import (
     Journey,
+    Reply,
     Request,
     Scenario,
     ScenarioContext,
@@ -24,6 +31,7 @@ from entdrill.flood.scenarios.base import (
     resolve,
 )
 from entdrill.flood.scenarios.form import encode_form, read_login_form
+from entdrill.journeys import LoginJourney
 from entdrill.probes.form import LoginForm
 
 FORM_STEP, CREDENTIALS_STEP, TICKET_STEP, APP_STEP = (
@@ -39,29 +47,28 @@ def _form(body: bytes) -> LoginForm | None:
     return read_login_form(body.decode("utf-8", errors="replace"))
 
 
-def _is_cas_login(ctx: ScenarioContext, url: str) -> bool:
+def _is_login_page(ctx: ScenarioContext, url: str) -> bool:
     return url.startswith(ctx.cas_login)
 
 
-def login_journey(ctx: ScenarioContext, draw: int, role: str) -> Journey:
-    person = ctx.user(role, draw)
-    first = Request(FORM_STEP, ctx.login_url(), want_body=True)
+def _open_form(
+    ctx: ScenarioContext, first: Request
+) -> Generator[Request, Reply, tuple[str, LoginForm | None, str]]:
+    """GET the start of the login and follow it to the form: ``(cause, form, page URL)``."""
     reply = yield first
     page_url = first.url
     if reply.location:  # (a generator to follow redirects only when there is one)
         reply, page_url = yield from follow(ctx, FORM_STEP, first, reply)
         if not page_url:
-            return "redirect_refused"
+            return "redirect_refused", None, ""
     if reply.status >= 400:
-        return "http_4xx"
+        return ("form_not_found" if reply.status in (404, 410) else "http_4xx"), None, page_url
     form = _form(reply.body)
-    if form is None:
-        return "unexpected"
-    action = resolve(page_url, form.action or page_url)
-    if not ctx.allow.allows_url(action):
-        return "redirect_refused"
-    body = encode_form(form.payload(person.username, person.password))
-    reply = yield Request(CREDENTIALS_STEP, action, body=body)
+    return ("" if form is not None else "form_not_found"), form, page_url
+
+
+def _after_cas_credentials(ctx: ScenarioContext, action: str, reply: Reply) -> Journey:
+    """From CAS's answer to the credentials to the portal's session (the ticket step)."""
     if reply.status == 401 or reply.status == 200:
         return "login_rejected"
     if not (300 <= reply.status < 400 and reply.location):
@@ -70,7 +77,7 @@ def login_journey(ctx: ScenarioContext, draw: int, role: str) -> Journey:
     if not ctx.allow.allows_url(landing):
         return "redirect_refused"
     if "ticket=" not in landing:
-        return "unexpected"
+        return "login_rejected"
     ticket_request = Request(TICKET_STEP, landing)
     reply = yield ticket_request
     portal_url = landing
@@ -78,19 +85,63 @@ def login_journey(ctx: ScenarioContext, draw: int, role: str) -> Journey:
         reply, portal_url = yield from follow(ctx, TICKET_STEP, ticket_request, reply)
         if not portal_url:
             return "redirect_refused"
-    if reply.status in (401, 403) or _is_cas_login(ctx, portal_url):
+    if reply.status in (401, 403) or _is_login_page(ctx, portal_url):
         return "ticket_invalid"
     if reply.status >= 400:
         return "http_4xx"
-    app = Request(APP_STEP, ctx.target + ctx.app_path)
+    return None
+
+
+def _after_form_credentials(ctx: ScenarioContext, action: str, reply: Reply) -> Journey:
+    """The form's answer to the credentials, judged by the journey's success test."""
+    if reply.status in (401, 403):
+        return "login_rejected"
+    test = ctx.login.success
+    landing = action
+    if reply.location:
+        request = Request(CREDENTIALS_STEP, action, want_body=test.kind != "url")
+        reply, landing = yield from follow(ctx, CREDENTIALS_STEP, request, reply)
+        if not landing:
+            return "redirect_refused"
+    if reply.status >= 400:
+        return "http_4xx"
+    if test.kind == "url":
+        expected = test.value if "://" in test.value else ctx.login.ent_base_url + test.value
+        return None if landing.startswith(expected) else "login_rejected"
+    if test.kind == "text":
+        return None if test.value.encode() in reply.body else "login_rejected"
+    # no test, or a cookie (libcurl keeps cookies out of the journey's sight: the app page that
+    # follows proves the session): the form must not come back
+    return "login_rejected" if reply.body and _form(reply.body) is not None else None
+
+
+def login_journey(ctx: ScenarioContext, draw: int, role: str) -> Journey:
+    person = ctx.user(role, draw)
+    not_found, form, page_url = yield from _open_form(
+        ctx, Request(FORM_STEP, ctx.login_url(), want_body=True)
+    )
+    if form is None:
+        return not_found
+    action = resolve(page_url, form.action or page_url)
+    if not ctx.allow.allows_url(action):
+        return "redirect_refused"
+    body = encode_form(form.payload(person.username, person.password))
+    reply = yield Request(CREDENTIALS_STEP, action, body=body, want_body=not ctx.login.uses_cas)
+    judge = _after_cas_credentials if ctx.login.uses_cas else _after_form_credentials
+    cause = yield from judge(ctx, action, reply)
+    if cause is not None:
+        return cause
+    app = Request(APP_STEP, ctx.app_url)
     reply = yield app
     app_url = app.url
     if reply.location:
         reply, app_url = yield from follow(ctx, APP_STEP, app, reply)
         if not app_url:
             return "redirect_refused"
-    if _is_cas_login(ctx, app_url):
-        return "ticket_invalid"
+    if _is_login_page(ctx, app_url):
+        return "ticket_invalid" if ctx.login.uses_cas else "login_rejected"
+    if reply.status in (404, 410):
+        return "page_missing"
     if reply.status >= 400:
         return "http_4xx"
     return None
@@ -117,18 +168,27 @@ def credential_stuffing(ctx: ScenarioContext, draw: int) -> Journey:
         return "redirect_refused"
     form = _form(reply.body) if reply.status < 400 else None
     if form is None:
-        return "unexpected" if reply.status < 400 else "http_4xx"
+        return "form_not_found" if reply.status < 400 or reply.status in (404, 410) else "http_4xx"
     action = resolve(page_url, form.action or page_url)
     if not ctx.allow.allows_url(action):
         return "redirect_refused"
     guess = f"{victim.password[::-1]}{draw % 1000:03d}!"  # never the real password
     body = encode_form(form.payload(victim.username, guess))
     reply = yield Request(CREDENTIALS_STEP, action, body=body, clear_cookies=True)
-    if 300 <= reply.status < 400 and "ticket=" in reply.location:
+    if 300 <= reply.status < 400 and ("ticket=" in reply.location or not ctx.login.uses_cas):
         return "stuffing_accepted"
     if reply.status in (200, 401, 403):
         return None
     return "http_4xx" if reply.status >= 400 else "unexpected"
+
+
+def for_journey(scenario: Scenario, journey: LoginJourney) -> Scenario:
+    """``scenario`` with the steps ``journey`` has (a form login has no ticket step)."""
+    if journey.uses_cas or TICKET_STEP not in scenario.steps:
+        return scenario
+    drop = tuple(step for step in scenario.steps if step != TICKET_STEP)
+    logins = tuple(step for step in scenario.login_steps if step != TICKET_STEP)
+    return dataclasses.replace(scenario, steps=drop, login_steps=logins)
 
 
 def _login(name: str, function: ScenarioFunction, role: str) -> Scenario:
