@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 
 from entdrill.channels import DRILL_LABEL, LedgerEvent, LedgerState, Message, Recipient
+from entdrill.channels.context import ChannelContext
+from entdrill.channels.factory import check_matrix_room
 from entdrill.channels.matrix import CONTENT_KEY, MatrixChannel
 from entdrill.channels.matrix_client import MatrixConnection
 from entdrill.errors import InvalidConfig
@@ -433,3 +435,72 @@ def test_the_sync_stream_reads_every_room_in_one_call_per_poll(synapse: MatrixSe
         made.poll()
         reads = [line for line in proxy.seen[before:] if "/relations/" not in line]
     assert len(reads) == 1 and reads[0].startswith("GET /_matrix/client/v3/sync?since=")
+
+
+def encrypted(relation: dict[str, Any]) -> dict[str, Any]:
+    """What a Tchap client sends in an end-to-end encrypted room: ciphertext, and the relation
+    in clear text (Matrix keeps it there so servers can aggregate)."""
+    return {
+        "algorithm": "m.megolm.v1.aes-sha2",
+        "ciphertext": "AwgAEnACgAkLmt6qF84IK++J7UDH2Za1YVchHyprqTqsg",
+        "device_id": "RJYKSTBOIE",
+        "sender_key": "IlRMeOPX2e0MurIyfWEucYBRVOEEUMrOHqn/8mLqMjA",
+        "session_id": "X3lUlvLELLYxeTx4yOVu6UDpasGEVO0Jbu+QFnm0cKQ",
+        "m.relates_to": relation,
+    }
+
+
+def test_answers_from_encrypted_rooms_count_by_their_clear_text_relation(
+    synapse: MatrixServer,
+) -> None:
+    threaded, in_dm = synapse.user(), synapse.user()
+    room = new_room(synapse, threaded)
+    made = channel(synapse, [recipient(threaded), recipient(in_dm)], room=room, direct=True)
+    sent = made.send(message(), [recipient(threaded), recipient(in_dm)])
+    post = next(e for e in sent if e.evidence["via"] == "room")
+    dm = next(
+        e for e in sent if e.evidence["via"] == "dm" and e.person_id == recipient(in_dm).person_id
+    )
+    thread = {"rel_type": "m.thread", "event_id": post.evidence["event_id"]}
+    synapse.say(threaded, post.evidence["room_id"], encrypted(thread), "m.room.encrypted")
+    synapse.join(in_dm, dm.evidence["room_id"])
+    synapse.say(in_dm, dm.evidence["room_id"], encrypted({}), "m.room.encrypted")
+    events = poll_until(made, lambda found: len(found) >= 2, "both encrypted answers")
+    assert {e.person_id: (e.evidence["how"], e.evidence["via"]) for e in events} == {
+        recipient(threaded).person_id: ("reply", "room"),
+        recipient(in_dm).person_id: ("reply", "dm"),
+    }
+    assert all(e.evidence["encrypted"] is True and "text" not in e.evidence for e in events)
+
+
+def test_the_announcements_room_is_checked_before_the_drill_starts(synapse: MatrixServer) -> None:
+    context = ChannelContext(
+        drill_id="d", matrix_url=synapse.url, matrix_token=synapse.accounts.bot.access_token
+    )
+    check_matrix_room(context, synapse.room)  # the sandbox's #continuite: fine
+    secret = f"secret{uuid.uuid4().hex[:8]}"
+    synapse.call(
+        synapse.accounts.bot,
+        "POST",
+        "/createRoom",
+        {
+            "room_alias_name": secret,
+            "initial_state": [
+                {
+                    "type": "m.room.encryption",
+                    "state_key": "",
+                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+                }
+            ],
+        },
+    )
+    with pytest.raises(InvalidConfig) as refused:
+        check_matrix_room(context, f"#{secret}:{synapse.domain}")
+    assert str(refused.value) == (
+        f"the announcement's Matrix room #{secret}:{synapse.domain} is end-to-end encrypted, so "
+        "STOP DRILL could not be read there: name a room without encryption (on Tchap, a forum)"
+    )
+    with pytest.raises(InvalidConfig, match=r"#gone:ecole\.test does not exist on"):
+        check_matrix_room(context, "#gone:ecole.test")
+    with pytest.raises(InvalidConfig, match="needs the Matrix homeserver and its token"):
+        check_matrix_room(ChannelContext(drill_id="d"), synapse.room)

@@ -141,7 +141,8 @@ def connect_matrix(context: ChannelContext, homeserver: str = "") -> MatrixConne
 
 def check_matrix_room(context: ChannelContext, room: str) -> None:
     """Refuse, before the drill starts, an announcement room on no homeserver, on a homeserver
-    that is not one, or that does not exist (:class:`InvalidConfig`, one sentence)."""
+    that is not one, that does not exist, or (when the bot is already in it) that is end-to-end
+    encrypted, where STOP DRILL cannot be read (:class:`InvalidConfig`, one sentence)."""
     if not context.matrix_url or not context.matrix_token:
         why = f" ({context.matrix_problem})" if context.matrix_problem else ""
         raise InvalidConfig(
@@ -151,9 +152,14 @@ def check_matrix_room(context: ChannelContext, room: str) -> None:
     connection = connect_matrix(context)
     try:
         connection.check_server()
-        connection.resolve(room)
+        encrypted = connection.is_encrypted(connection.resolve(room))
     except MatrixFailure as failure:
         raise InvalidConfig(f"the announcement's Matrix room: {failure.cause}") from None
+    if encrypted:
+        raise InvalidConfig(
+            f"the announcement's Matrix room {room} is end-to-end encrypted, so STOP DRILL could "
+            "not be read there: name a room without encryption (on Tchap, a forum)"
+        )
 
 
 def build_manual_step(

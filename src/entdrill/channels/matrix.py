@@ -15,7 +15,9 @@ retried send is the same event (:mod:`matrix_client`). Events per person:
 - ``acknowledged`` from ``poll``, at the homeserver's time of the answer: an ``m.reaction`` on
   the message (``ack_by: reaction``), a reply to it (``m.relates_to``: in its thread, or
   ``m.in_reply_to``) or, in a direct room, any message the person wrote after it
-  (``ack_by: reply``).
+  (``ack_by: reply``). In an end-to-end encrypted room (Tchap's direct rooms) an answer is an
+  ``m.room.encrypted`` event whose relation Matrix keeps in clear text: it counts the same,
+  without its words.
 
 Reads go through the connection's one ``/sync`` stream (:mod:`matrix_feed`): one call per poll
 answers for every room, however many people the drill reached.
@@ -37,6 +39,7 @@ from entdrill.errors import InvalidConfig
 log = logging.getLogger(__name__)
 
 CONTENT_KEY = "org.entdrill.drill"
+ENCRYPTED = "m.room.encrypted"
 
 
 @dataclass
@@ -61,10 +64,13 @@ def answer_of(event: Mapping[str, Any], post: Watched, ack_by: Sequence[str]) ->
     relation = content.get("m.relates_to")
     relation = relation if isinstance(relation, dict) else {}
     kind = event.get("type")
-    if kind == "m.reaction" and "reaction" in ack_by:
+    if relation.get("rel_type") == "m.annotation" or kind == "m.reaction":
         on_post = relation.get("event_id") == post.event_id
-        return "reaction" if on_post and relation.get("rel_type") == "m.annotation" else ""
-    if kind != "m.room.message" or "reply" not in ack_by:
+        wanted = "reaction" in ack_by and kind in ("m.reaction", ENCRYPTED)
+        return (
+            "reaction" if wanted and on_post and relation.get("rel_type") == "m.annotation" else ""
+        )
+    if kind not in ("m.room.message", ENCRYPTED) or "reply" not in ack_by:
         return ""
     reply_to = relation.get("m.in_reply_to")
     in_reply = isinstance(reply_to, dict) and reply_to.get("event_id") == post.event_id
@@ -261,7 +267,9 @@ class MatrixChannel(Channel):
             "via": post.via,
         }
         content = event.get("content") or {}
-        if how == "reaction":
+        if event.get("type") == ENCRYPTED:
+            evidence["encrypted"] = True  # the relation is in clear text, the words are not
+        elif how == "reaction":
             evidence["reaction"] = str((content.get("m.relates_to") or {}).get("key", ""))[:40]
         else:
             evidence["text"] = str(content.get("body", ""))[:200]

@@ -255,6 +255,18 @@ class MatrixConnection:
 
     # -- reading --------------------------------------------------------------------------
 
+    def is_encrypted(self, room_id: str) -> bool | None:
+        """Whether ``room_id`` is end-to-end encrypted (None: the bot may not read its state)."""
+        try:
+            self.request("GET", f"/rooms/{quoted(room_id)}/state/m.room.encryption/")
+        except MatrixFailure as failure:
+            if failure.errcode == "M_NOT_FOUND":
+                return False
+            if failure.errcode == "M_FORBIDDEN":
+                return None
+            raise
+        return True
+
     def joined_members(self, room_id: str) -> set[str]:
         answer = self.request("GET", f"/rooms/{quoted(room_id)}/joined_members")
         return set((answer.get("joined") or {}).keys())

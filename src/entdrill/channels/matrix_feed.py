@@ -10,7 +10,7 @@ started (before the drill's first message), so each reader keeps its own cursor:
   readers ask, and never while a 429 ``retry_after_ms`` runs (it returns False then);
 - ``events(room_id, cursor)`` is what arrived in a room after ``cursor`` (``position(room_id)``).
 
-Only messages and reactions are asked for (an inline filter: no state, presence, receipts or
+Only messages (encrypted ones too) and reactions are asked for (an inline filter: no state, presence, receipts or
 typing). When the homeserver cuts a room's timeline short (``limited``: more than
 :data:`TIMELINE_LIMIT` events between two reads) the room's count in ``gaps`` goes up, and a
 channel reads its posts' relations there once more, directly.
@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TIMELINE_LIMIT = 100
-EVENT_TYPES = ["m.room.message", "m.reaction"]
+#: m.room.encrypted: an answer from an end-to-end encrypted room (Tchap's direct and private
+#: rooms) keeps its relation (reaction, thread, reply) in clear text, so it can still be counted.
+EVENT_TYPES = ["m.room.message", "m.reaction", "m.room.encrypted"]
 
 
 def sync_filter(limit: int) -> str:

@@ -54,6 +54,7 @@ class MatrixRoomWatch:
     label: str  # the room as the plan names it
     cursor: int
     organisers: frozenset[str]
+    encrypted: bool = False  # end-to-end: the bot cannot read what is said there
     problem: str = ""
 
 
@@ -109,13 +110,20 @@ class StopWatch:
             return f"STOP DRILL posted in {where} by {self.who(self.stop_post.user)}"
         return ""
 
-    def watch_matrix(self, connection: MatrixConnection, room_id: str, label: str) -> None:
+    def watch_matrix(
+        self, connection: MatrixConnection, room_id: str, label: str, *, encrypted: bool = False
+    ) -> None:
         """Read the Matrix room ``room_id`` for ``STOP DRILL`` posted from now on."""
         cursor = connection.feed.position(room_id)
-        self.matrix = MatrixRoomWatch(connection, room_id, label, cursor, self.matrix_organisers)
+        self.matrix = MatrixRoomWatch(
+            connection, room_id, label, cursor, self.matrix_organisers, encrypted
+        )
 
     @property
     def matrix_problem(self) -> str:
+        """Why STOP DRILL could not be read in the Matrix room ("" when it could)."""
+        if self.matrix is not None and self.matrix.encrypted:
+            return f"{self.matrix.label} is end-to-end encrypted: STOP DRILL cannot be read there"
         return self.matrix.problem if self.matrix is not None else ""
 
     def read_matrix(self) -> list[StopPost]:

@@ -55,7 +55,8 @@ class MatrixRoom:
             try:
                 self.room_id = self.connection.join(self.label)
                 self.connection.feed.start()
-                stop.watch_matrix(self.connection, self.room_id, self.label)
+                encrypted = bool(self.connection.is_encrypted(self.room_id))
+                stop.watch_matrix(self.connection, self.room_id, self.label, encrypted=encrypted)
                 sent = self.post(labelled(text), "announcement")
             except MatrixFailure as failure:
                 cause = failure.cause
