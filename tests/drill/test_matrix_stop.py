@@ -6,8 +6,21 @@ from __future__ import annotations
 import time
 import uuid
 
-from entdrill.drill.killswitch_watch import StopWatch
+from entdrill.drill.killswitch_watch import StopPost, StopWatch
 from tests.synapse_support import MatrixServer
+
+
+def read_until(watch: StopWatch, count: int, timeout_s: float = 20.0) -> list[StopPost]:
+    """Read the room (as the runner's loop does) until ``count`` STOP DRILL posts are seen."""
+    assert watch.matrix is not None
+    found: list[StopPost] = []
+    deadline = time.monotonic() + timeout_s
+    while len(found) < count:
+        assert time.monotonic() < deadline, f"timed out: {found}"
+        watch.matrix.connection.feed.next_pull = 0.0
+        found += watch.read_matrix()
+        time.sleep(0.1)
+    return found
 
 
 def test_stop_drill_in_the_matrix_room_by_an_organiser_only(synapse: MatrixServer) -> None:
@@ -34,15 +47,11 @@ def test_stop_drill_in_the_matrix_room_by_an_organiser_only(synapse: MatrixServe
     watch.watch_matrix(connection, room_id, alias)
     synapse.say(outsider, room_id, {"msgtype": "m.text", "body": "STOP DRILL"})
     synapse.say(organiser, room_id, {"msgtype": "m.text", "body": "non-stop drill talk"})
-    time.sleep(0.2)
-    connection.feed.next_pull = 0.0
-    first = watch.read_matrix()
+    first = read_until(watch, 1)
     assert [(p.user, p.honoured, p.where) for p in first] == [(outsider.user_id, False, alias)]
     assert watch.stop_reason() == ""
     synapse.say(organiser, room_id, {"msgtype": "m.text", "body": "stop drill, please"})
-    time.sleep(0.2)
-    connection.feed.next_pull = 0.0
-    second = watch.read_matrix()
+    second = read_until(watch, 1)
     assert [(p.user, p.honoured, p.text) for p in second] == [
         (organiser.user_id, True, "stop drill, please")
     ]
