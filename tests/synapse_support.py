@@ -58,16 +58,6 @@ class MatrixServer:
     def room(self) -> str:
         return f"#continuite:{self.domain}"
 
-    def status(self) -> dict[str, Any]:
-        """What ``sandbox status --json`` says about Matrix."""
-        return {
-            "directory": str(self.directory),
-            "matrix_url": self.url,
-            "matrix_token": self.accounts.bot.access_token,
-            "matrix_problem": "",
-            "smtp_port": self.config.smtp_port,
-        }
-
     def user(self, prefix: str = "tester") -> Account:
         """A new person on the homeserver, nobody simulates: the test answers as them."""
         localpart = f"{prefix}{next(_names)}"

@@ -267,6 +267,11 @@ class MatrixConnection:
             raise
         return True
 
+    def event_time_ms(self, room_id: str, event_id: str) -> int:
+        """When the homeserver received ``event_id`` (``origin_server_ts``, milliseconds)."""
+        answer = self.request("GET", f"/rooms/{quoted(room_id)}/event/{quoted(event_id)}")
+        return int(answer.get("origin_server_ts") or 0)
+
     def joined_members(self, room_id: str) -> set[str]:
         answer = self.request("GET", f"/rooms/{quoted(room_id)}/joined_members")
         return set((answer.get("joined") or {}).keys())

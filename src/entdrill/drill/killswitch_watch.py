@@ -56,6 +56,18 @@ class MatrixRoomWatch:
     organisers: frozenset[str]
     encrypted: bool = False  # end-to-end: the bot cannot read what is said there
     problem: str = ""
+    #: the announcement (event id, homeserver time in ms): only what came after it is read, in
+    #: the room's order or by the homeserver's clock (a STOP DRILL from before never counts)
+    after: tuple[str, int] | None = None
+    past_announcement: bool = False
+
+    def is_new(self, event: dict[str, Any]) -> bool:
+        if self.after is None or self.past_announcement:
+            return True
+        if event.get("event_id") == self.after[0]:
+            self.past_announcement = True
+            return False
+        return int(event.get("origin_server_ts") or 0) > self.after[1]
 
 
 def is_stop(text: str) -> bool:
@@ -146,6 +158,8 @@ class StopWatch:
         for event in events:
             content = event.get("content")
             body = content.get("body") if isinstance(content, dict) else None
+            if not watch.is_new(event):
+                continue
             if event.get("type") != "m.room.message" or not isinstance(body, str):
                 continue
             if not is_stop(body):

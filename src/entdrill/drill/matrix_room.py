@@ -58,6 +58,8 @@ class MatrixRoom:
                 encrypted = bool(self.connection.is_encrypted(self.room_id))
                 stop.watch_matrix(self.connection, self.room_id, self.label, encrypted=encrypted)
                 sent = self.post(labelled(text), "announcement")
+                if stop.matrix is not None:  # STOP DRILL counts from the announcement on
+                    stop.matrix.after = (sent.event_id, self._time_of(sent.event_id))
             except MatrixFailure as failure:
                 cause = failure.cause
             else:
@@ -75,6 +77,14 @@ class MatrixRoom:
             text=f"could not announce in {self.label}: {cause}",
         )
         return cause
+
+    def _time_of(self, event_id: str) -> int:
+        """The homeserver's time of ``event_id`` (ms); unknown: only the room's order counts."""
+        assert self.connection is not None
+        try:
+            return self.connection.event_time_ms(self.room_id, event_id)
+        except MatrixFailure:
+            return 2**62
 
     def post(self, text: str, notification: str) -> Sent:
         assert self.connection is not None
