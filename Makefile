@@ -21,7 +21,7 @@ install: $(STAMP)
 # stopped afterwards if the drill started it), then the readiness review of that drill.
 # --force: on the sandbox, the plan's blackout windows (class hours at the lycée) disturb
 # nobody. A drill whose expectations are not all met (exit 1) is still a demo that ran; an
-# aborted drill or an invalid plan (exit 2) is not.
+# invalid plan (2), a refusal (3) or a stopped drill (4) is not (docs/exit-codes.md).
 demo: install
 	mkdir -p .entdrill
 	$(BIN)/entdrill drill run --force drills/pre_holiday.yaml || test $$? -eq 1

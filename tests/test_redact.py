@@ -29,3 +29,22 @@ def test_log_filter_masks_formatted_arguments(caplog: pytest.LogCaptureFixture) 
         logger.info("login with %s", "s3cret-password")
     assert "s3cret-password" not in caplog.text
     assert MASK in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        (
+            "--target 'http://user:pw@10.1.2.3' refused",
+            "--target 'http://user:***@10.1.2.3' refused",
+        ),
+        (
+            '{"target": "https://a:b@ent.example/cas"}',
+            '{"target": "https://a:***@ent.example/cas"}',
+        ),
+        ("postgresql://u:hunter2@[::1]:5432/db", "postgresql://u:***@[::1]:5432/db"),
+        ("http://127.0.0.1:8800/a@b and mail a@b.c", "http://127.0.0.1:8800/a@b and mail a@b.c"),
+    ],
+)
+def test_a_password_in_any_url_is_masked_however_short(text: str, masked: str) -> None:
+    assert Redactor().redact_text(text) == masked

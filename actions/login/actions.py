@@ -4,11 +4,12 @@ import logging
 
 from chaoslib.exceptions import ActivityFailed
 
+from entdrill.capacity import activity as capacity_activity
 from entdrill.errors import EntdrillError
 from entdrill.flood import runs
 from entdrill.flood.activity import storm_options
 
-__all__ = ["start_login_storm", "stop_login_storm"]
+__all__ = ["find_breaking_point", "start_login_storm", "stop_login_storm"]
 logger = logging.getLogger("chaostoolkit")
 
 
@@ -75,3 +76,51 @@ def stop_login_storm(run_id: str = "", configuration: dict = None, secrets: dict
     stopped = [runs.stop(run) for run in targets]
     logger.info("Login storms stopped: %s", [s["run_id"] for s in stopped if s["was_running"]])
     return stopped
+
+
+def find_breaking_point(
+    from_multiple: float = 10.0,
+    to_multiple: float = 300.0,
+    normal_rate: float = 2.0,
+    required_multiple: float = 100.0,
+    factor: float = 1.5,
+    step_s: float = 5.0,
+    refine: int = 2,
+    p95_budget_s: float = 2.0,
+    max_errors: float = 0.01,
+    mix: str = "pupil-login=6,parent-login=3,teacher-login=1",
+    processes: int = 1,
+    configuration: dict = None,
+    secrets: dict = None,
+) -> dict:
+    """Offer logins at rising rates until the ENT breaks its objective; return the report.
+
+    from_multiple, to_multiple: the range searched, as multiples of normal_rate (logins/s).
+    required_multiple: the load the ENT must hold; the report's headroom is sustained/required.
+    factor: each step offers the rate before it times factor; step_s: seconds per step.
+    refine: extra steps between the last rate held and the first broken.
+    p95_budget_s, max_errors: the objective (login p95 in seconds, share of failed journeys).
+    mix: scenarios and weights; processes: flood processes per step.
+    Returns the capacity report: `sustained_rate`, `breaking_rate`, `sustained_multiple`,
+    `headroom`, `broke_by`, `steps`, `verdict`. Every guard rail of `entdrill flood` applies.
+    """
+    try:
+        report = capacity_activity.find_breaking_point(
+            configuration or {},
+            secrets or {},
+            from_multiple=from_multiple,
+            to_multiple=to_multiple,
+            normal_rate=normal_rate,
+            required_multiple=required_multiple,
+            factor=factor,
+            step_s=step_s,
+            refine=refine,
+            p95_budget_s=p95_budget_s,
+            max_errors=max_errors,
+            mix=mix,
+            processes=processes,
+        )
+    except EntdrillError as error:
+        raise ActivityFailed(f"Cannot find the breaking point: {error}") from error
+    logger.info("Breaking point: %s", report["verdict"])
+    return report

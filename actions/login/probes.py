@@ -4,11 +4,12 @@ import logging
 
 from chaoslib.exceptions import ActivityFailed
 
+from entdrill.capacity import activity as capacity_activity
 from entdrill.errors import EntdrillError
 from entdrill.flood import portal, runs
 from entdrill.probes import staging
 
-__all__ = ["login_storm_report", "portal_available", "synthetic_login"]
+__all__ = ["capacity_headroom", "login_storm_report", "portal_available", "synthetic_login"]
 logger = logging.getLogger("chaostoolkit")
 
 
@@ -89,3 +90,50 @@ def portal_available(
     result = portal.check(base.rstrip("/") + path, timeout_s=timeout_s)
     logger.info("Portal %s: status %s in %.3fs", path, result["status"], result["seconds"])
     return result
+
+
+def capacity_headroom(
+    from_multiple: float = 10.0,
+    to_multiple: float = 300.0,
+    normal_rate: float = 2.0,
+    required_multiple: float = 100.0,
+    factor: float = 1.5,
+    step_s: float = 5.0,
+    refine: int = 2,
+    p95_budget_s: float = 2.0,
+    max_errors: float = 0.01,
+    mix: str = "pupil-login=6,parent-login=3,teacher-login=1",
+    processes: int = 1,
+    reuse_s: float = 0.0,
+    configuration: dict = None,
+    secrets: dict = None,
+) -> dict:
+    """Measure the headroom: the multiple of normal logins the ENT sustains over the required one.
+
+    Runs a breaking-point search (the arguments of `find_breaking_point`) and returns its report;
+    judge `headroom` (sustained multiple / required_multiple, 0 when even from_multiple broke)
+    with a tolerance such as `{"type": "range", "range": [1.0, 1e9], "target": "headroom"}`.
+    reuse_s: return the identical search this process made less than reuse_s seconds ago (an
+    experiment with an empty method checks its hypothesis twice, before and after).
+    """
+    try:
+        report = capacity_activity.find_breaking_point(
+            configuration or {},
+            secrets or {},
+            from_multiple=from_multiple,
+            to_multiple=to_multiple,
+            normal_rate=normal_rate,
+            required_multiple=required_multiple,
+            factor=factor,
+            step_s=step_s,
+            refine=refine,
+            p95_budget_s=p95_budget_s,
+            max_errors=max_errors,
+            mix=mix,
+            processes=processes,
+            reuse_s=reuse_s,
+        )
+    except EntdrillError as error:
+        raise ActivityFailed(f"Cannot measure the headroom: {error}") from error
+    logger.info("Capacity headroom %s: %s", report["headroom"], report["verdict"])
+    return report

@@ -13,7 +13,14 @@
     ├── FaultError                 a fault could not be injected, verified or reverted
     ├── ChannelError               a people channel could not send or verify (a finding, not a crash)
     ├── RecordsError               the records store refused or is unsafe (pragmas, chain broken)
-    └── Stopped                    the kill switch ended the work
+    │   ├── RecordsUnavailable     the records cannot be opened as given (URL, file, server) (exit 2)
+    │   └── UnknownDrill           no drill with the id given (exit 2)
+    └── Stopped                    the kill switch, a signal or STOP DRILL ended the work (exit 4)
+
+Exit codes, the same for every command (docs/exit-codes.md): 0 done; 1 an expectation not met
+or something left wrong (the root's code); 2 bad input, nothing done (``InvalidInput``,
+``RecordsUnavailable``); 3 refused by a guard rail (``GuardRefusal``); 4 interrupted
+(``Stopped``).
 
 Where a problem has a place, ``where`` names it (``file:line: field``) so the message reads
 ``drills/x.yaml:12: channels[0].audience: expected a list of group names``.
@@ -21,11 +28,18 @@ Where a problem has a place, ``where`` names it (``file:line: field``) so the me
 
 from __future__ import annotations
 
+#: The exit codes of every command (docs/exit-codes.md).
+EXIT_DONE = 0
+EXIT_NOT_MET = 1
+EXIT_BAD_INPUT = 2
+EXIT_REFUSED = 3
+EXIT_INTERRUPTED = 4
+
 
 class EntdrillError(Exception):
     """Root of every error entdrill raises on purpose."""
 
-    exit_code = 1
+    exit_code = EXIT_NOT_MET
 
     def __init__(self, message: str, *, where: str | None = None) -> None:
         super().__init__(message)
@@ -39,7 +53,7 @@ class EntdrillError(Exception):
 class InvalidInput(EntdrillError):
     """Input is wrong; nothing has been done yet."""
 
-    exit_code = 2
+    exit_code = EXIT_BAD_INPUT
 
 
 class InvalidConfig(InvalidInput):
@@ -68,7 +82,7 @@ class InvalidPlan(InvalidInput):
 class GuardRefusal(EntdrillError):
     """A guard rail refused: ``rule`` names which one (allow-list, consent, ceiling, kill switch)."""
 
-    exit_code = 3
+    exit_code = EXIT_REFUSED
 
     def __init__(self, message: str, *, rule: str, where: str | None = None) -> None:
         super().__init__(message, where=where)
@@ -104,7 +118,20 @@ class RecordsError(EntdrillError):
     """The records store refused, is configured unsafely, or its hash chain is broken."""
 
 
-class Stopped(EntdrillError):
-    """The kill switch ended the work."""
+class RecordsUnavailable(RecordsError):
+    """The records cannot be opened as given: a URL that does not place a database, a file that
+    is missing or not a database, a server that refuses. Nothing was read or written."""
 
-    exit_code = 130
+    exit_code = EXIT_BAD_INPUT
+
+
+class UnknownDrill(RecordsError):
+    """No drill with the id given: bad input, nothing was read or written."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class Stopped(EntdrillError):
+    """The kill switch (or Ctrl-C, SIGTERM, STOP DRILL) ended the work."""
+
+    exit_code = EXIT_INTERRUPTED

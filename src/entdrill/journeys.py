@@ -132,16 +132,17 @@ class LoginJourney:
             return url.startswith(self.cas_url + "/login")
         return _without_query(url) == _without_query(self.login_url)
 
-    def urls(self) -> dict[str, str]:
-        """Every URL the journey sends requests to, by the name the user gave it."""
+    def urls(self, style: Style = "key") -> dict[str, str]:
+        """Every URL the journey sends requests to, by the name the user gave it (a
+        configuration key, or with ``style="option"`` a command-line option)."""
         found = {"ent_base_url": self.ent_base_url}
         if self.uses_cas:
             found["cas_url"] = self.cas_url
         if self.kind == "cas":
-            found["cas_service_url"] = self.service_url
+            found["service_url"] = self.service_url
         if self.kind != "cas":
             found["login_url"] = self.login_url
-        return found
+        return {_name(field, style): url for field, url in found.items()}
 
 
 def _without_query(url: str) -> str:

@@ -2,17 +2,32 @@
 
 Secret values (tokens, passwords, shared secrets) are registered as they are read; ``redact``
 replaces every occurrence, also inside longer strings such as URLs and nested JSON, with
-``***``. ``RedactingFilter`` does the same for log records.
+``***``. The password of any URL written with credentials (``http://user:pw@host``) is masked
+too, however short and whether or not it was registered. ``RedactingFilter`` does the same for
+log records.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from typing import Any
 
 MASK = "***"
 MIN_SECRET_LENGTH = 6  # shorter values would mask ordinary words
+
+# scheme://user:password@ -- the password ends at the first "@" before any "/", space or quote.
+_URL_CREDENTIALS = re.compile(
+    r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s'\"]*):(?P<password>[^/@\s'\"]+)@"
+)
+
+
+def mask_url_credentials(text: str) -> str:
+    """``text`` with the password of every ``scheme://user:password@`` URL in it masked."""
+    if "@" not in text:
+        return text
+    return _URL_CREDENTIALS.sub(lambda m: f"{m.group('head')}:{MASK}@", text)
 
 
 class Redactor:
@@ -39,7 +54,7 @@ class Redactor:
         for secret in secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
-        return text
+        return mask_url_credentials(text)
 
     def redact(self, value: Any) -> Any:
         """A copy of ``value`` (str, dict, list, tuple, scalars) with every secret masked."""

@@ -31,7 +31,7 @@ def load(path: str) -> dict[str, Any]:
 
 
 def test_every_experiment_is_listed() -> None:
-    assert len(EXPERIMENTS) == 10 and len(STORMS) == 5
+    assert len(EXPERIMENTS) == 11 and len(STORMS) == 5
 
 
 @pytest.mark.parametrize("path", EXPERIMENTS)

@@ -172,7 +172,8 @@ def test_a_plan_without_a_schedule_needs_a_zone(tmp_path: Path) -> None:
 def test_missing_files_are_named() -> None:
     error = one_error(run("--plan", "/nonexistent/plan.yaml"))
     assert (
-        error == "Error: --plan /nonexistent/plan.yaml: cannot read it (No such file or directory)"
+        error
+        == "Error: --plan /nonexistent/plan.yaml: cannot read the plan (No such file or directory)"
     )
 
 

@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from entdrill.cli import cli
 from tests.cli.drill_records import invoke, records_url, with_drills
 
 
@@ -38,9 +40,21 @@ def test_list_json_filters_by_status_and_keeps_the_last(
 def test_list_says_so_when_no_drill_is_recorded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    records_url(tmp_path, monkeypatch)
+    url = records_url(tmp_path, monkeypatch)
+    CliRunner().invoke(cli, ["records", "migrate", "--url", url])
     result = invoke("list")
     assert result.exit_code == 0 and result.stdout.startswith("no drill recorded in ")
+
+
+def test_a_missing_database_is_refused_and_nothing_is_created(tmp_path: Path) -> None:
+    missing = tmp_path / "missing" / "dir" / "records.db"
+    result = invoke("list", "--url", f"sqlite:///{missing}")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: no records database at {missing}: no drill was recorded there; give --url URL "
+        "or set ENTDRILL_DB_URL\n"
+    )
+    assert not (tmp_path / "missing").exists()
 
 
 def test_an_unknown_status_is_refused_with_exit_2(

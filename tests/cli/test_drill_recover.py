@@ -83,4 +83,8 @@ def test_a_recycled_pid_does_not_keep_a_dead_drill_alive(
 def test_nothing_running_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     records_url(tmp_path, monkeypatch)
     result = invoke("recover")
-    assert (result.exit_code, result.stdout) == (0, "no drill is recorded as running\n")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"no drill is recorded as running (no records database at {tmp_path / 'records.db'})\n",
+    )
+    assert not (tmp_path / "records.db").exists()

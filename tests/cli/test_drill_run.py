@@ -23,7 +23,7 @@ def test_a_missing_plan_is_one_sentence_and_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["drill", "run", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        f"Error: {tmp_path / 'nope.yaml'}: cannot read the plan: No such file or directory"
+        f"Error: {tmp_path / 'nope.yaml'}: cannot read the plan (No such file or directory)"
     ]
 
 
@@ -31,3 +31,10 @@ def test_the_readme_documents_every_drill_subcommand() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     for name in SUBCOMMANDS:
         assert f"entdrill drill {name}" in readme
+
+
+def test_the_help_names_the_default_records_database_where_it_is() -> None:
+    result = CliRunner().invoke(cli, ["drill", "run", "--help"], terminal_width=200)
+    assert "(default: ENTDRILL_DB_URL, else $ENTDRILL_HOME/records.db, $ENTDRILL_HOME being" in (
+        " ".join(result.stdout.split())
+    )

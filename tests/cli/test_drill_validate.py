@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from entdrill.cli import cli
@@ -21,7 +23,10 @@ def test_valid_plan_prints_one_summary_line_and_exits_0(tmp_path: Path) -> None:
     assert code == 0, out + err
     [line] = out.splitlines()
     assert line.startswith(f"{path}: valid: drill 'small-drill' on the sandbox: ")
-    assert "2 groups, 1 experiments, 3 channels, 1 manual steps" in line
+    assert (
+        "2 groups (from_sandbox: a default sandbox's people, the sandbox is not running), " in line
+    )
+    assert "1 experiments, 3 channels, 1 manual steps" in line
     assert err == ""
 
 
@@ -81,3 +86,24 @@ def test_drill_group_and_validate_have_help() -> None:
     assert result.exit_code == 0 and "validate" in result.stdout
     result = CliRunner().invoke(cli, ["drill", "validate", "--help"])
     assert result.exit_code == 0 and "--no-check-files" in result.stdout
+
+
+def test_from_sandbox_groups_are_counted_from_the_running_sandbox(
+    tmp_path: Path, sandbox: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from entdrill.sandbox.population import read_csv
+
+    monkeypatch.setenv("ENTDRILL_HOME", str(Path(sandbox["directory"]).parent))
+    path = write_plan(tmp_path, replace(VALID_PLAN, "roles: [teacher]", "roles: [pupil]"))
+    code, out, err = invoke(str(path))
+    assert code == 0, out + err
+    pupils = [
+        p
+        for p in read_csv(Path(sandbox["population_csv"]))
+        if p.role == "pupil" and p.school == "college-jean-moulin"
+    ]
+    assert 0 < len(pupils) < 120  # the test sandbox is smaller than a default one
+    assert (
+        f": {len(pupils) + 2} people in 2 groups (from_sandbox: the running sandbox's people)"
+        in out
+    )

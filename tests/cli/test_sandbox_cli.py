@@ -67,7 +67,9 @@ def test_bad_setting_is_refused_before_anything_starts(entdrill_home: Path) -> N
 def test_unreadable_config_file_is_named(entdrill_home: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["sandbox", "up", "--config", str(tmp_path / "missing.yaml")])
     assert result.exit_code == 2
-    assert "cannot read sandbox config" in result.output
+    assert result.output == (
+        f"Error: --config {tmp_path / 'missing.yaml'}: cannot read it (No such file or directory)\n"
+    )
 
 
 def test_every_command_has_help() -> None:

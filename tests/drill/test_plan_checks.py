@@ -253,7 +253,12 @@ def test_an_experiment_that_exists_is_checked_even_when_files_are_not(tmp_path: 
 
 def test_vars_must_be_configuration_keys_of_the_experiment(tmp_path: Path) -> None:
     write_plan(tmp_path)
-    experiment = {"title": "t", "configuration": {"storm_multiplier": 10}, "method": []}
+    experiment = {
+        "title": "t",
+        "description": "d",
+        "configuration": {"storm_multiplier": 10},
+        "method": [],
+    }
     (tmp_path / "experiments" / "storm.json").write_text(json.dumps(experiment))
     [problem] = problems_of(VALID_PLAN, base_dir=tmp_path, check_files=True)
     assert problem.field == "experiments[0].vars.storm_duration_s"

@@ -46,9 +46,22 @@ def test_pre_holiday_targets_the_sandbox_and_announces_in_continuite(pre_holiday
     assert pre_holiday.announcement.post_in == "#continuite"
     assert pre_holiday.debrief is not None and pre_holiday.debrief.post_in == "#continuite"
     assert [e.written for e in pre_holiday.experiments] == [
-        "../experiments/login_storm.json",
+        "../experiments/capacity_search.json",
         "../experiments/video_bridge_outage.json",
     ]
+
+
+def test_pre_holiday_states_the_load_to_hold_and_hands_it_to_the_capacity_search(
+    pre_holiday: Plan,
+) -> None:
+    assert pre_holiday.readiness.required_multiple == 100
+    assert pre_holiday.readiness.normal_rate == 1.5
+    search = pre_holiday.experiments[0].vars
+    assert (search["normal_login_rate"], search["required_multiple"]) == (1.5, 100)
+    # the sandbox sustains about 90 logins/s: the knee falls inside the range searched
+    low = search["capacity_from_multiple"] * search["normal_login_rate"]
+    high = search["capacity_to_multiple"] * search["normal_login_rate"]
+    assert low < 90 < high
 
 
 def test_pre_holiday_exercises_every_fallback_channel(pre_holiday: Plan) -> None:

@@ -34,7 +34,7 @@ def test_every_plan_var_is_a_configuration_key_of_its_experiment(path: Path) -> 
         assert set(ref.vars) <= set(configuration), ref.written
 
 
-def test_pre_holiday_injects_the_bridge_outage_and_the_storm_loads_the_ent() -> None:
+def test_pre_holiday_injects_the_bridge_outage_and_the_capacity_search_loads_the_ent() -> None:
     plan = load_plan(DRILLS / "pre_holiday.yaml")
     planned = {fault_plan(r, read_experiment(r.path))["kind"]: r for r in plan.experiments}
     outage = fault_plan(
@@ -42,5 +42,8 @@ def test_pre_holiday_injects_the_bridge_outage_and_the_storm_loads_the_ent() -> 
     )
     assert [f["func"] for f in outage["faults"]] == ["bridge_down"]
     assert [r["func"] for r in outage["rollbacks"]] == ["restore_bridge"]
-    storm = fault_plan(planned["login_storm"], read_experiment(planned["login_storm"].path))
-    assert storm["faults"] == [] and storm["actions"][0]["func"] == "start_login_storm"
+    search = fault_plan(
+        planned["capacity_search"], read_experiment(planned["capacity_search"].path)
+    )
+    assert search["faults"] == [] and search["actions"] == []  # it measures, injects nothing
+    assert search["configuration"]["required_multiple"] == 100

@@ -123,12 +123,12 @@ def test_stop_drill_by_an_organiser_ends_the_drill_and_anyone_elses_is_ignored(
         if event["kind"] == "stop_ignored":
             assert event["data"]["user"] == OUTSIDER["slack"]
             post_as(status, ORGANISER["slack"], "#continuite", "stop drill, please")
-    assert drill.wait(timeout=60) == 2
+    assert drill.wait(timeout=60) == 4  # interrupted
     assert seen.index(("killswitch", "stop_ignored")) < seen.index(("killswitch", "stop"))
     assert ("killswitch", "everyone_told") in seen
     with open_records() as records:
         record = records.get_drill(drill_id)
-    assert record.drill.status == "aborted" and record.drill.exit_code == 2
+    assert record.drill.status == "aborted" and record.drill.exit_code == 4
     assert "STOP DRILL posted in #continuite by paul.martin" in (record.drill.reason or "")
     confirmed = [
         e for e in record.ledger if e.channel == "switch-classes" and e.person == "lea.mercier"
@@ -155,7 +155,7 @@ def test_entdrill_stop_ends_the_drill_at_once_and_reverts_the_outage(
             )
             assert stop.returncode == 0, stop.stdout + stop.stderr
             break
-    assert drill.wait(timeout=60) == 2
+    assert drill.wait(timeout=60) == 4  # interrupted
     assert _state(home, "bridge") == "running"
     assert Ledger(home / "faults.jsonl").open_entries() == []
     with open_records() as records:
@@ -183,7 +183,8 @@ def test_a_drill_refuses_to_start_inside_a_blackout_unless_forced(
     )
     plan = write_plan(tmp_path, experiments="none", extra=schedule)
     refused = CliRunner().invoke(cli, ["drill", "run", str(plan)])
-    assert refused.exit_code == 2
+    assert refused.exit_code == 3  # refused by a guard rail
+    assert not (tmp_path / "records.db").exists()
     assert "cannot start now, inside the blackout window exams" in refused.stderr
     assert "--force" in refused.stderr
     forced = CliRunner().invoke(cli, ["drill", "run", "--dry-run", "--force", str(plan)])

@@ -160,7 +160,7 @@ def test_the_verdict_is_met_only_when_every_channel_worked_and_every_experiment_
         "announcement was not posted"
     )
     assert debrief.verdict(worked, [], aborted="STOP DRILL") == debrief.Verdict(
-        "aborted", 2, "STOP DRILL"
+        "aborted", 4, "STOP DRILL"
     )
 
 

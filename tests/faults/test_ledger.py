@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from entdrill import redact
+from entdrill.errors import InvalidArgument
 from entdrill.faults.ledger import INJECTED, PLANNED, UNDONE, Ledger, Owner, fold
 from entdrill.faults.recovery import inject
 
@@ -62,13 +63,60 @@ def test_marks_fold_into_the_entry_state(tmp_path: Path) -> None:
     assert ledger.open_entries() == []
 
 
-def test_a_torn_last_line_is_skipped_and_the_rest_is_read(tmp_path: Path) -> None:
+def test_a_torn_last_line_is_named_the_rest_is_read_and_the_next_event_gets_its_own_line(
+    tmp_path: Path,
+) -> None:
     ledger = Ledger(tmp_path / "faults.jsonl")
     first = ledger.plan("kill_replica", {}, {}, UNDO)
     with ledger.path.open("a") as handle:
         handle.write('{"event": "injected", "at": 1.0, "id": "')  # killed mid-write
-    (entry,) = ledger.entries()
-    assert entry.id == first.id and entry.status == PLANNED
+    view = ledger.read()
+    assert [e.id for e in view.entries] == [first.id] and view.entries[0].status == PLANNED
+    [torn] = view.problems
+    assert torn.line == 2 and torn.reason.startswith("torn (the process writing it died?)")
+    ledger.undone(first.id, "restarted")  # appended after a line end, not glued to the torn line
+    assert ledger.get(first.id).status == UNDONE
+    assert [p.line for p in ledger.problems()] == [2]
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('{"event": "undone", "at": NaN, "id": "x"}', "NaN is not a number JSON allows"),
+        ('{"event": "undone", "at": 1.0, "id": ["x"]}', "id is ['x'], not text"),
+        ('{"event": "undone", "at": "soon", "id": "x"}', "at is 'soon', not a time in seconds"),
+        ('{"event": "teleported", "at": 1.0}', "unknown event 'teleported'"),
+        ('"just text"', "not a JSON object"),
+        ('{"event": "undone", "at": 1.0, "id": "ghost"}', "which no readable line plans"),
+    ],
+)
+def test_an_unreadable_line_is_a_problem_named_by_number_never_skipped(
+    tmp_path: Path, line: str, reason: str
+) -> None:
+    ledger = Ledger(tmp_path / "faults.jsonl")
+    entry = ledger.plan("kill_replica", {}, {}, UNDO)
+    with ledger.path.open("a") as handle:
+        handle.write(line + "\n")
+    view = ledger.read()
+    assert [e.id for e in view.entries] == [entry.id]
+    [problem] = view.problems
+    assert (problem.line, problem.text) == (2, line) and reason in problem.reason
+
+
+def test_settling_a_line_records_who_and_which_bytes_and_only_that_line(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "faults.jsonl")
+    ledger.plan("kill_replica", {}, {}, UNDO)
+    with ledger.path.open("a") as handle:
+        handle.write("garbage one\ngarbage two\n")
+    settled = ledger.settle(2, by="eva@host")
+    assert [p.line for p in ledger.problems()] == [3]
+    last = json.loads(ledger.path.read_text().splitlines()[-1])
+    assert (last["event"], last["line"], last["by"]) == ("settled", 2, "eva@host")
+    assert last["sha256"] == settled.sha256
+    with pytest.raises(
+        InvalidArgument, match=r"line 1 of the fault ledger .* is not an unreadable"
+    ):
+        ledger.settle(1, by="eva@host")
 
 
 def test_fold_refuses_events_for_unknown_faults_without_losing_the_others() -> None:

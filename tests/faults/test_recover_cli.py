@@ -60,3 +60,27 @@ def test_recover_has_help() -> None:
     result = CliRunner().invoke(cli, ["recover", "--help"])
     assert result.exit_code == 0
     assert "Revert every fault recorded as injected and not undone" in result.output
+
+
+def test_an_unreadable_line_is_never_nothing_to_recover_until_settled_on_purpose() -> None:
+    ledger = Ledger()
+    entry = ledger.plan("lose_session_store", {"component": "ent"}, {}, {"op": "none"})
+    ledger.undone(entry.id, "done")
+    with ledger.path.open("a") as handle:
+        handle.write('{"event": "undone", "at": NaN, "id": "' + entry.id + '"}\n')
+    for args in (["recover"], ["recover", "--list"], ["stop"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1, result.output
+        assert "othing to recover" not in result.output and "No fault left" not in result.output
+        assert "(3)" in result.stderr
+    listed = CliRunner().invoke(cli, ["recover", "--list"])
+    assert f"UNREADABLE {ledger.path}:3: not a JSON event (NaN is not a number JSON allows)" in (
+        listed.stderr
+    )
+    settled = CliRunner().invoke(cli, ["recover", "--force-line", "3"])
+    assert settled.exit_code == 0, settled.output
+    assert f"settled {ledger.path}:3" in settled.stderr
+    assert "Nothing to recover: no fault is left injected." in settled.stdout
+    record = json.loads(ledger.path.read_text().splitlines()[-1])
+    assert record["event"] == "settled" and record["line"] == 3 and "@" in record["by"]
+    assert CliRunner().invoke(cli, ["recover"]).exit_code == 0

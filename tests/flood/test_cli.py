@@ -27,12 +27,12 @@ def invoke(*args: str) -> tuple[int, str]:
             "--profile 'flat' is unknown",
         ),
         (["--scenario", "http-get", "--rate", "0"], "--rate must be a finite number above 0"),
-        (["--scenario", "http-get", "--rate", "-3"], "--rate must be a finite number above 0"),
-        (["--scenario", "http-get", "--rate", "nan"], "--rate must be a finite number above 0"),
+        (["--scenario", "http-get", "--rate", "-3"], "--rate: expected a number of arrivals"),
+        (["--scenario", "http-get", "--rate", "nan"], "--rate: expected a number of arrivals"),
         (["--scenario", "pupil-login", "--rate", "1"], "--users is required by pupil-login"),
         (
             ["--scenario", "pupil-login", "--rate", "1", "--users", "/nonexistent/users.csv"],
-            "--users: cannot read /nonexistent/users.csv",
+            "--users /nonexistent/users.csv: cannot read it (No such file or directory)",
         ),
         (
             ["--mix", "pupil-login=lots", "--rate", "1"],
@@ -114,3 +114,68 @@ def test_local_executor_runs_shard_processes_and_merges_their_reports(
     assert report["shards"] == {"count": 2, "indices": [0, 1], "complete": True}
     assert report["totals"]["completed"] == 30 == len(server.state.load())
     assert TOKEN not in report_path.read_text()
+
+
+@pytest.mark.parametrize(
+    ("where", "sentence"),
+    [("dir", "is a directory"), ("file/r.json", "is a file, not a directory")],
+)
+def test_an_unwritable_report_is_refused_before_the_storm_and_nothing_is_left(
+    server: LiveServer, tmp_path: Path, where: str, sentence: str
+) -> None:
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "file").write_text("x")
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    code, output = invoke(
+        "--target", server.url, "--scenario", "http-get", "--rate", "5", "--duration", "1",
+        "--consent-token", TOKEN, "--report", str(tmp_path / where),
+    )  # fmt: skip
+    assert code == 2 and f"Error: --report {tmp_path / where}: " in output and sentence in output
+    assert server.state.seen == []  # not even a consent check: nothing was started
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_more_processes_than_this_machine_and_plan_can_use_is_refused_before_any_start(
+    server: LiveServer,
+) -> None:
+    code, output = invoke(
+        "--target", server.url, "--scenario", "http-get", "--rate", "3", "--duration", "1",
+        "--consent-token", TOKEN, "--processes", "100000",
+    )  # fmt: skip
+    assert code == 2
+    assert "Error: --processes 100000 is more than this plan can use here: at most 3" in output
+    assert server.state.seen == []
+
+
+def test_a_refused_cas_url_is_named_as_cas_url(server: LiveServer, tmp_path: Path) -> None:
+    users = tmp_path / "users.csv"
+    users.write_text("username,password,role\npupil1,pw1,pupil\n")
+    code, output = invoke(
+        "--target", server.url, "--cas-url", "http://10.9.9.9/cas", "--scenario",
+        "pupil-login", "--users", str(users), "--rate", "1", "--duration", "1",
+        "--consent-token", TOKEN,
+    )  # fmt: skip
+    assert code == 3
+    assert "refused by the allow-list: --cas-url host '10.9.9.9' is not allowed" in output
+    assert server.state.seen == []
+
+
+def test_a_password_in_the_target_is_masked_in_the_report_and_on_stdout(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    target = server.url.replace("http://", "http://drill:s3cr@")
+    report = tmp_path / "report.json"
+    code, output = invoke(
+        "--target", target, "--scenario", "http-get", "--rate", "4", "--duration", "1",
+        "--processes", "1", "--consent-token", TOKEN, "--report", str(report),
+    )  # fmt: skip
+    assert code == 0, output
+    assert json.loads(report.read_text())["target"] == server.url.replace(
+        "http://", "http://drill:***@"
+    )
+    assert "s3cr" not in report.read_text() and "s3cr" not in output
+    code, output = invoke(
+        "--target", target, "--scenario", "http-get", "--rate", "4", "--duration", "1",
+        "--processes", "1", "--consent-token", TOKEN, "--report", "-",
+    )  # fmt: skip
+    assert code == 0 and "s3cr" not in output and "drill:***@" in output

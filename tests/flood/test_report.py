@@ -78,3 +78,42 @@ def test_the_summary_gives_the_histograms_own_percentiles(values: list[int]) -> 
         expected[f"p{p:g}"] = histogram.get_value_at_percentile(p) / 1000 if values else 0.0
     expected["max"] = histogram.get_max_value() / 1000 if values else 0.0
     assert report_module.summary(histogram) == expected
+
+
+def _written(tmp_path: Path, name: str, report: dict[str, object]) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(report))
+    return path
+
+
+def test_a_report_read_back_has_its_whole_shape_checked(server: LiveServer, tmp_path: Path) -> None:
+    report = flood(target=server.url, scenario="http-get", rate=4, duration=1)
+    assert report_module.read(_written(tmp_path, "ok.json", report))["totals"] == report["totals"]
+    broken = {
+        "no schedule": ({k: v for k, v in report.items() if k != "schedule"}, "schedule"),
+        "a count as text": ({**report, "max_in_flight": "3"}, "max_in_flight"),
+        "shard out of range": (
+            {**report, "shards": {"count": 1, "indices": [4], "complete": True}},
+            "shards.indices[0]",
+        ),
+        "a foreign series": ({**report, "series": {"asked": [1], "bogus": [1]}}, "series"),
+        "a garbled histogram": (
+            {**report, "dispatch_lag": {"histogram": "SElTVEZBQUFB"}},
+            "dispatch_lag.histogram: the histogram cannot be decoded",
+        ),
+    }
+    for label, (data, field) in broken.items():
+        with pytest.raises(InvalidArgument) as caught:
+            report_module.read(_written(tmp_path, "bad.json", data))
+        assert f"bad.json: {field}" in str(caught.value), label
+
+
+def test_a_histogram_with_other_settings_is_refused_before_it_is_allocated() -> None:
+    from hdrh.histogram import HdrHistogram
+
+    wide = HdrHistogram(1, 10**15, 5)  # decoding it whole would allocate far more
+    wide.record_value(7)
+    with pytest.raises(InvalidArgument, match="tracks 1 to 1000000000000000 with 5 figures"):
+        report_module.report_shape.decode_histogram(wide.encode().decode("ascii"))
+    with pytest.raises(InvalidArgument, match="at most 65536 characters"):
+        report_module.report_shape.decode_histogram("A" * 70_000)

@@ -60,7 +60,7 @@ def test_entdrill_stop_stops_every_running_flood_within_a_second(
         assert result.exit_code == 0, result.output
         assert len(json.loads(result.output)["signalled"]) == 4
         for process in floods:
-            assert process.wait(20) == 130
+            assert process.wait(20) == 4  # interrupted (docs/exit-codes.md)
         assert [s for s in server.state.load() if s.at > stopped_at + 1.0] == []
         report = json.loads((tmp_path / "r1.json").read_text())
         assert report["stopped_by"] == "kill switch"
@@ -107,3 +107,24 @@ def test_stop_reverts_the_faults_a_dead_process_left_behind(entdrill_home: Path)
     faults = json.loads(result.output)["faults"]
     assert [f["kind"] for f in faults["reverted"]] == ["session_loss"]
     assert Ledger().open_entries() == []
+
+
+def test_stopping_one_kind_leaves_the_other_kinds_running() -> None:
+    flood = killswitch.register("flood", "a storm")
+    try:
+        killswitch.stop_all(("drill",), wait_s=0)
+        assert not flood.stop_requested(now=time.monotonic() + 1)
+        killswitch.stop_all((), wait_s=0)
+        assert flood.stop_requested(now=time.monotonic() + 2)
+    finally:
+        flood.unregister()
+
+
+def test_an_unknown_kind_is_refused_before_any_marker_is_written() -> None:
+    result = CliRunner().invoke(cli, ["stop", "--kind", "bogus"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--kind': 'bogus' is not one of 'flood', 'drill', 'experiment'" in (
+        result.output
+    )
+    assert not killswitch.marker_path().exists()
+    assert not killswitch.marker_path("bogus").exists()

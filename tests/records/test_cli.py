@@ -38,14 +38,25 @@ def test_verify_exits_0_on_an_intact_chain_and_1_naming_the_broken_seq(records_u
     assert (report["ok"], [p["seq"] for p in report["problems"]]) == (False, [2])
 
 
-def test_verify_of_an_unknown_drill_is_one_sentence_and_exit_1(tmp_path: Path) -> None:
+def test_verify_of_an_unknown_drill_is_bad_input_exit_2_not_a_broken_chain(
+    tmp_path: Path,
+) -> None:
     url = f"sqlite:///{tmp_path / 'r.db'}"
+    CliRunner().invoke(cli, ["records", "migrate", "--url", url])
     result = CliRunner().invoke(cli, ["records", "verify", "nope", "--url", url])
-    assert result.exit_code == 1
-    assert (
-        result.output
-        == f"Error: no drill with id 'nope' in the records database {tmp_path / 'r.db'}\n"
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: no drill with id 'nope' in the records database {tmp_path / 'r.db'}; "
+        "`entdrill drill list` shows them\n"
     )
+
+
+def test_verify_of_a_missing_database_creates_nothing_and_exits_2(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "r.db"
+    result = CliRunner().invoke(cli, ["records", "verify", "x", "--url", f"sqlite:///{missing}"])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: no records database at {missing}")
+    assert not (tmp_path / "no").exists()
 
 
 def test_every_records_command_has_help() -> None:

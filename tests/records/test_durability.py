@@ -97,8 +97,9 @@ def test_entdrill_db_url_chooses_the_database(
 def test_an_unknown_url_scheme_is_refused_with_a_sentence() -> None:
     with pytest.raises(RecordsError) as caught:
         open_records("mysql://user:hunter2secret@127.0.0.1/db")
-    assert "is neither postgresql://user@host/database nor sqlite:///path/records.db" in str(
-        caught.value
+    assert str(caught.value) == (
+        "--url 'mysql://user:***@127.0.0.1/db' is neither a postgresql:// nor a sqlite: URL; "
+        "expected postgresql://user@host:5432/database or sqlite:///path/records.db"
     )
     assert "hunter2secret" not in str(caught.value)
 

@@ -6,7 +6,7 @@ import pytest
 
 from entdrill.review import build_review, only_drill, series_wanted
 
-from .support import NOW, data, drill, experiment, finding, reach, result, storm
+from .support import NOW, at, data, drill, experiment, finding, reach, result, storm
 
 
 def two_drills():  # type: ignore[no-untyped-def]
@@ -42,16 +42,27 @@ def two_drills():  # type: ignore[no-untyped-def]
 
 
 def test_service_scores_weigh_the_latest_drill_double_the_one_a_half_life_before() -> None:
-    review = build_review(two_drills(), generated_at=NOW)
+    # Reviewed on the day of d2: its tests weigh 1, d1's (120 days before) weigh 1/2.
+    review = build_review(two_drills(), generated_at=NOW, as_of=at(120))
     scores = {s.service: s.score.value for s in review.services}
-    assert scores["login"] == pytest.approx(100 * 1 / 1.5)
-    assert scores["server_loss"] == pytest.approx(100)
+    assert scores["login"] == pytest.approx(100 * 1 / 1.5, rel=1e-3)
+    assert scores["server_loss"] == pytest.approx(100, rel=1e-3)
     assert scores["session_store"] is None
     assert scores["video_fallback"] == pytest.approx(0)
-    assert scores["channels"] == pytest.approx(100 * (0.5 * 0.75 + 1.0) / 1.5)
-    tested = [v for v in scores.values() if v is not None]
-    assert review.overall.value == pytest.approx(sum(tested) / len(tested))
+    assert scores["channels"] == pytest.approx(100 * (0.5 * 0.75 + 1.0) / 1.5, rel=1e-3)
+    # every service of the model counts; session store, never tested, as 0
+    assert review.overall.value == pytest.approx(sum(v or 0 for v in scores.values()) / 5)
     assert review.overall.grade == "not ready"
+
+
+def test_ages_count_to_the_review_date_not_to_the_latest_test() -> None:
+    fresh = build_review(two_drills(), generated_at=NOW, as_of=at(120))
+    later = build_review(two_drills(), generated_at=NOW, as_of=at(120 + 240))
+    server = {s.service: s.score for s in later.services}["server_loss"]
+    assert server.value == pytest.approx(25, rel=1e-3)  # two half-lives after its only test
+    assert server.stale and "server_loss" in later.coverage.stale  # type: ignore[union-attr]
+    assert fresh.overall.value is not None and later.overall.value is not None
+    assert later.overall.value < fresh.overall.value
 
 
 def test_the_review_reports_every_required_service_tested_or_not() -> None:

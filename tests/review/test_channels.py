@@ -14,6 +14,8 @@ from entdrill.review.channels import (
 
 from .support import at, drill, reach, result
 
+AS_OF = at(0, 3600)  # the review date: the day of the drills
+
 
 def slack_rows():  # type: ignore[no-untyped-def]
     """Drill d1 on slack: five people sent to, acknowledged after 60, 120, 180 and 600 s, one
@@ -30,7 +32,7 @@ def slack_rows():  # type: ignore[no-untyped-def]
 
 def test_shares_count_the_people_sent_to_and_delivered_includes_acknowledged() -> None:
     (slack,) = channel_readiness(
-        [result("d1", "slack", "degraded", ack=True)], slack_rows(), {"d1": at(0)}
+        [result("d1", "slack", "degraded", ack=True)], slack_rows(), {"d1": at(0)}, AS_OF
     )
     assert (slack.sent, slack.delivered, slack.acknowledged) == (5, 4, 4)
     assert slack.delivery_share == pytest.approx(0.8)
@@ -40,7 +42,7 @@ def test_shares_count_the_people_sent_to_and_delivered_includes_acknowledged() -
 
 
 def test_time_to_acknowledge_has_a_median_and_a_nearest_rank_p90() -> None:
-    (slack,) = channel_readiness([], slack_rows(), {"d1": at(0)})
+    (slack,) = channel_readiness([], slack_rows(), {"d1": at(0)}, AS_OF)
     assert slack.median_ack_s == pytest.approx(150.0)
     assert slack.p90_ack_s == pytest.approx(600.0)
 
@@ -51,7 +53,7 @@ def test_the_never_reached_are_named_with_their_number_of_drills() -> None:
         reach("d2", "eve", "slack", day=7, failed=1),
         reach("d2", "ana", "slack", day=7, delivered=3),
     ]
-    (slack,) = channel_readiness([], rows, {"d1": at(0), "d2": at(7)})
+    (slack,) = channel_readiness([], rows, {"d1": at(0), "d2": at(7)}, AS_OF)
     assert [(p.person, p.drills) for p in slack.never_reached] == [("eve", 2)]
     assert slack.never_reached_people == 1
 
@@ -75,7 +77,7 @@ def test_a_channel_wide_channel_counts_the_drills_where_it_was_done() -> None:
         result("d3", "statuspage", "failed"),
         result("d4", "statuspage", "worked"),
     ]
-    (page,) = channel_readiness(results, [], {})
+    (page,) = channel_readiness(results, [], {}, AS_OF)
     assert page.wide and page.delivery_share == pytest.approx(0.75)
     assert page.ack_share is None and not page.asks_ack
     assert page.score.value == pytest.approx(100 * 2.5 / 4, rel=1e-3)
@@ -83,7 +85,7 @@ def test_a_channel_wide_channel_counts_the_drills_where_it_was_done() -> None:
 
 def test_a_channel_that_asks_no_acknowledgement_has_no_ack_share() -> None:
     rows = [reach("d1", "ana", "email", delivered=1), reach("d1", "ben", "email", delivered=2)]
-    (email,) = channel_readiness([result("d1", "email", "worked")], rows, {"d1": at(0)})
+    (email,) = channel_readiness([result("d1", "email", "worked")], rows, {"d1": at(0)}, AS_OF)
     assert email.ack_share is None and email.delivery_share == 1.0
 
 

@@ -36,7 +36,8 @@ def test_out_writes_the_page_and_says_where(small: str, tmp_path: Path) -> None:
     result = run("--db", small, "--out", str(out))
     assert result.exit_code == 0, result.output
     assert out.read_text().startswith("<!DOCTYPE html>")
-    assert f"Review of 30 drills written to {out}: overall readiness " in result.output
+    assert f"Review of 30 drills written to {out}: " in result.output
+    assert "; overall readiness " in result.output and "Headroom" in result.output
     assert list(out.parent.iterdir()) == [out], "no temporary file left behind"
 
 
@@ -89,6 +90,14 @@ def test_an_empty_period_writes_a_page_saying_so_and_exits_1(small: str, tmp_pat
         (["--drill", "0190-nope"], "Error: no drill with id '0190-nope'"),
         (["--drill", "x", "--since", "2026-01-01"], "--drill reviews one drill"),
         (["--format", "pdf"], "Invalid value for '--format'"),
+        (["--as-of", "soon"], "Error: --as-of: expected a date YYYY-MM-DD (the review date)"),
+        (["--as-of", "2026-02-30"], "Error: --as-of: expected a date YYYY-MM-DD"),
+        (["--as-of", "2026-04-01T08:00"], "Error: --as-of: expected a date YYYY-MM-DD"),
+        (["--required-multiple", "0"], "Error: --required-multiple must be a number above 0"),
+        (["--required-multiple", "-100"], "Error: --required-multiple must be a number above 0"),
+        (["--required-multiple", "nan"], "Error: --required-multiple must be a number above 0"),
+        (["--normal-rate", "0"], "Error: --normal-rate must be a number above 0"),
+        (["--zone", "D"], "Invalid value for '--zone'"),
     ],
 )
 def test_bad_input_is_one_sentence_and_exit_2(small: str, args: list[str], message: str) -> None:
@@ -111,7 +120,10 @@ def test_an_unreadable_database_is_one_sentence_and_exit_2(tmp_path: Path) -> No
     garbage.write_text("not a database at all " * 100)
     result = run("--db", f"sqlite:///{garbage}")
     assert result.exit_code == 2
-    assert result.output.startswith(f"Error: cannot read the records database sqlite:///{garbage}")
+    assert result.output == (
+        f"Error: {garbage} cannot be read as a records database (file is not a database); "
+        "expected a SQLite database written by entdrill\n"
+    )
     refused = run("--db", "postgresql://postgres:hunter2secret@127.0.0.1:1/none")
     assert refused.exit_code == 2
     assert "Error: cannot connect to the records database" in refused.output
@@ -123,7 +135,10 @@ def test_an_unwritable_out_is_one_sentence(small: str, tmp_path: Path) -> None:
     blocker.write_text("")
     result = run("--db", small, "--out", str(blocker / "review.html"))
     assert result.exit_code == 2
-    assert "Error: --out: cannot write the review to" in result.output
+    assert result.output == (
+        f"Error: --out {blocker / 'review.html'}: {blocker} is a file, not a directory, so "
+        "nothing can be written under it\n"
+    )
 
 
 def test_the_command_is_listed_and_documented() -> None:
@@ -131,5 +146,42 @@ def test_the_command_is_listed_and_documented() -> None:
     assert "review" in listing.output
     result = run("--help")
     assert result.exit_code == 0
-    for option in ("--since", "--until", "--format", "--out", "--db", "--drill"):
+    for option in (
+        "--since", "--until", "--format", "--out", "--db", "--drill", "--as-of",
+        "--required-multiple", "--normal-rate", "--zone",
+    ):  # fmt: skip
         assert option in result.output
+
+
+def test_as_of_dates_the_review_and_ends_the_period_that_day(small: str, tmp_path: Path) -> None:
+    whole = run("--db", small, "--format", "md", "--zone", "B")
+    early = run("--db", small, "--format", "md", "--zone", "B", "--as-of", "2025-09-20")
+    assert whole.exit_code == 0 and early.exit_code in (0, 1)
+    assert "Review date 2025-09-20." in early.output
+    assert "Vacances de la Toussaint (zone B), on Monday 3 November 2025?" in early.output
+    assert early.output.count("| `") < whole.output.count("| `")  # fewer drills listed
+
+
+def test_the_requirement_options_reach_the_decision(small: str) -> None:
+    result = run("--db", small, "--format", "md", "--required-multiple", "5000", "--zone", "C")
+    assert result.exit_code == 0, result.output
+    assert (
+        "Required: 5000x normal load; required_multiple and zone from the options" in result.output
+    )
+    assert "(zone C)" in result.output
+
+
+def test_a_drill_still_running_is_not_counted_and_the_page_says_so(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    with open_records(url) as records:
+        running = records.create_drill(
+            plan_name="pre-holiday", plan_path="drills/pre_holiday.yaml", plan_digest="0" * 64,
+            target="sandbox",
+        )  # fmt: skip
+    out = tmp_path / "review.html"
+    result = run("--db", url, "--drill", running.id, "--out", str(out))
+    assert result.exit_code == 1
+    assert "No drills in this period (1 still running, not counted)" in result.output
+    page = out.read_text()
+    assert 'data-figure="running">Still running, not counted until it ends: pre-holiday' in page
+    assert running.id in page

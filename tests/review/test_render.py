@@ -11,7 +11,7 @@ import pytest
 from entdrill.review import build_review, render_html, render_markdown
 from entdrill.review import wording as say
 
-from .support import NOW, data, drill, reach, result
+from .support import NOW, at, data, drill, reach, result
 from .test_build import two_drills
 
 VOID = {"meta", "br", "hr", "img", "input", "link", "col", "area", "base", "source", "wbr"}
@@ -72,7 +72,8 @@ def test_the_html_page_is_self_contained_balanced_and_printable() -> None:
     page = render_html(build_review(two_drills(), generated_at=NOW, source="/x/records.db"))
     checker = check(page)
     assert page.startswith("<!DOCTYPE html>")
-    assert checker.refs == [], "no external reference: no src, no href"
+    assert all(r.startswith("#") for r in checker.refs), "no external reference: links stay in"
+    assert {r[1:] for r in checker.refs} <= set(checker.ids), "every link reaches a section"
     assert not {"script", "link", "img", "iframe", "object"} & set(checker.tags)
     assert "url(" not in page and "@import" not in page
     assert "@media print" in page and "break-before: page" in page
@@ -91,7 +92,7 @@ def test_every_chart_has_a_title_a_description_and_its_table() -> None:
 
 
 def test_the_key_figures_in_the_page_are_the_models() -> None:
-    review = build_review(two_drills(), generated_at=NOW)
+    review = build_review(two_drills(), generated_at=NOW, as_of=at(120))
     figures = check(render_html(review)).figures
     assert figures["overall-score"] == say.score(review.overall.value)
     assert figures["score-login"] == "67"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from entdrill.review.measures import read_storm, read_trial
 from entdrill.review.services import login_readiness, trial_readiness
 
-from .support import experiment, storm
+from .support import at, experiment, storm
+
+LOGIN = {"as_of": at(60), "required": 100.0}
 
 
 def storms(*records):  # type: ignore[no-untyped-def]
@@ -23,6 +25,7 @@ def test_the_highest_multiple_held_and_the_first_broken_come_from_the_latest_sto
         ),
         0,
         {},
+        **LOGIN,
     )
     assert [s.multiple for s in login.steps] == [10, 100, 300, 1000]
     assert login.highest_held is not None and login.highest_held.multiple == 300
@@ -34,14 +37,17 @@ def test_the_highest_multiple_held_and_the_first_broken_come_from_the_latest_sto
 
 def test_a_break_below_a_held_multiple_is_reported_as_the_first_broken() -> None:
     login = login_readiness(
-        storms(storm("a", "d", 30, 3000.0, day=5), storm("b", "d", 100, 800.0, day=6)), 0, {}
+        storms(storm("a", "d", 30, 3000.0, day=5), storm("b", "d", 100, 800.0, day=6)),
+        0,
+        {},
+        **LOGIN,
     )
     assert login.highest_held is not None and login.highest_held.multiple == 100
     assert login.first_broken is not None and login.first_broken.multiple == 30
 
 
 def test_logins_that_never_held_have_no_highest_multiple() -> None:
-    login = login_readiness(storms(storm("a", "d", 10, 5000.0)), 1, {})
+    login = login_readiness(storms(storm("a", "d", 10, 5000.0)), 1, {}, **LOGIN)
     assert login.highest_held is None
     assert login.first_broken is not None and login.first_broken.multiple == 10
     assert login.not_concluded == 1
@@ -49,7 +55,7 @@ def test_logins_that_never_held_have_no_highest_multiple() -> None:
 
 
 def test_no_storm_gives_no_steps_and_no_score() -> None:
-    login = login_readiness([], 0, {})
+    login = login_readiness([], 0, {}, **LOGIN)
     assert login.steps == () and login.highest_held is None and login.score.value is None
 
 
@@ -65,6 +71,7 @@ def test_the_charted_storms_take_their_per_second_series_in_either_shape() -> No
         storms(storm("held", "d", 10, 100.0), storm("broke", "d", 100, 9000.0)),
         0,
         {"held": runner, "broke": flood},
+        **LOGIN,
     )
     first, second = login.series
     assert first.storm.experiment_id == "held" and "highest multiple held" in first.why
@@ -84,7 +91,7 @@ def test_a_pass_fail_service_counts_passes_and_keeps_the_latest_failure() -> Non
         )
         if (t := read_trial(r)) is not None
     ]
-    view = trial_readiness("server_loss", trials, 2)
+    view = trial_readiness("server_loss", trials, 2, as_of=at(20))
     assert (view.tests, view.passed, view.not_concluded) == (3, 1, 2)
     assert view.latest is not None and view.latest.experiment_id == "c"
     assert view.latest_failure is not None and view.latest_failure.experiment_id == "b"

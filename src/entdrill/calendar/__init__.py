@@ -7,6 +7,7 @@ The public surface, used by the drill plan loader, the drill runner and ``entdri
 - :func:`in_blackout`: the blackout window covering an instant, for the runner's refusal;
 - :func:`is_due`: whether a drill of a schedule is due now, for ``entdrill drill due PLAN``;
 - :func:`plan_drills` over a :class:`SchoolCalendar` from :func:`load_calendar`;
+- :func:`next_return`: the next holiday and the first school day after it, for the review;
 - emitters for crontab, systemd and Kubernetes in :mod:`entdrill.calendar.emit`.
 """
 
@@ -20,6 +21,7 @@ from entdrill.calendar.blackouts import (
 )
 from entdrill.calendar.due import DEFAULT_WINDOW_MINUTES, Due, is_due
 from entdrill.calendar.fields import InvalidSchedule
+from entdrill.calendar.first_morning import Return, next_return, next_return_in_zone
 from entdrill.calendar.planner import MAX_SHIFT_SCHOOL_DAYS, PlannedDrill, plan_drills
 from entdrill.calendar.school_calendar import (
     SchoolCalendar,
@@ -38,6 +40,7 @@ __all__ = [
     "Due",
     "InvalidSchedule",
     "PlannedDrill",
+    "Return",
     "ScheduleSpec",
     "SchoolCalendar",
     "SchoolHoliday",
@@ -45,6 +48,8 @@ __all__ = [
     "in_blackout",
     "is_due",
     "load_calendar",
+    "next_return",
+    "next_return_in_zone",
     "parse_blackouts",
     "parse_holiday_list",
     "parse_schedule",

@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from entdrill import ranges
 from entdrill.errors import InvalidInput
 
+_D = TypeVar("_D", dt.date, dt.datetime)
 ZONES = ("A", "B", "C", "Corse")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_SCHOOL_DAYS_BEFORE = 15
@@ -140,15 +142,28 @@ def read_date(value: object, path: str, problems: Problems) -> dt.date | None:
     if isinstance(value, dt.datetime):
         problems.add(path, f"expected a date YYYY-MM-DD, got the date and time {value.isoformat()}")
         return None
-    if isinstance(value, dt.date):
-        return value
+    day: dt.date | None = value if isinstance(value, dt.date) else None
     if isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip())
+            day = dt.date.fromisoformat(value.strip())
         except ValueError:
-            pass
-    problems.add(path, f"expected a date YYYY-MM-DD, got {value!r}")
-    return None
+            day = None
+    if day is None:
+        problems.add(path, f"expected a date YYYY-MM-DD, got {value!r}")
+        return None
+    return _in_range(day, path, problems)
+
+
+def _in_range(value: _D, path: str, problems: Problems) -> _D | None:
+    """``value`` (a date or an aware date-time) when within the dates entdrill accepts."""
+    try:
+        ranges.check_date(value, path)
+        if isinstance(value, dt.datetime):
+            ranges.check_instant(value, path)
+    except InvalidInput as error:
+        problems.add(path, str(error).removeprefix(f"{path}: "))
+        return None
+    return value
 
 
 def read_datetime(
@@ -166,7 +181,9 @@ def read_datetime(
     if parsed is None:
         problems.add(path, f"expected a date and time YYYY-MM-DDTHH:MM, got {value!r}")
         return None
-    return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed
+    if not ranges.FIRST_DATE <= parsed.date() <= ranges.LAST_DATE:  # before any zone arithmetic
+        return _in_range(parsed, path, problems)
+    return _in_range(parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed, path, problems)
 
 
 def is_date_only(value: object) -> bool:

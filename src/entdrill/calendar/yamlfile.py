@@ -13,7 +13,7 @@ from typing import Any
 
 from entdrill.calendar.fields import UnquotedTime
 from entdrill.drill.problem import FieldPath, format_path
-from entdrill.drill.yaml_safe import read_yaml
+from entdrill.drill.yaml_safe import Scalar, read_yaml
 from entdrill.errors import InvalidInput
 
 _TIME = re.compile(r"^[0-9]{1,2}(?::[0-9]{1,2}){1,2}$")
@@ -28,14 +28,26 @@ def load_yaml(text: str, source: str) -> tuple[Any, dict[str, int]]:
             for p in doc.problems
         ]
         raise InvalidInput("\n".join(located))
-    for path, scalar in doc.scalars.items():
-        if scalar.plain and _TIME.match(scalar.text):
-            _replace(doc.data, path, UnquotedTime(scalar.text))
+    mark_unquoted_times(doc.data, doc.scalars)
     return doc.data, {format_path(path): line for path, line in doc.lines.items() if path}
 
 
+def mark_unquoted_times(data: Any, scalars: dict[FieldPath, Scalar], root: FieldPath = ()) -> Any:
+    """``data`` (the document at ``root``) with each clock time written without quotes replaced,
+    in place, by :class:`UnquotedTime`, so the schedule's readers refuse it."""
+    for path, scalar in scalars.items():
+        if path[: len(root)] == root and scalar.plain and _TIME.match(scalar.text):
+            _replace(data, path[len(root) :], UnquotedTime(scalar.text))
+    return data
+
+
 def _replace(data: Any, path: FieldPath, value: Any) -> None:
+    if not path:
+        return
     *parents, last = path
-    for part in parents:
-        data = data[part]
-    data[last] = value
+    try:
+        for part in parents:
+            data = data[part]
+        data[last] = value
+    except (KeyError, IndexError, TypeError):
+        return  # a path the strict reader refused: no value there to mark

@@ -1,7 +1,9 @@
 """The ``entdrill`` command line: a thin layer over the library, one module per command group.
 
 Commands are imported lazily so ``entdrill --help`` stays fast and a broken optional module
-cannot stop the others. Library errors become one sentence on stderr and the error's exit code.
+cannot stop the others. Library errors become one sentence on stderr (secrets masked) and the
+error's exit code, the same for every command (docs/exit-codes.md): 0 done, 1 an expectation
+not met, 2 bad input, 3 refused by a guard rail, 4 interrupted (the kill switch, Ctrl-C).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from typing import Any
 import click
 
 from entdrill import __version__
-from entdrill.errors import EntdrillError
+from entdrill.errors import EntdrillError, Stopped
+from entdrill.redact import redact
 
 # name -> "module:attribute"; each module owns one command or command group.
 COMMANDS: dict[str, str] = {
@@ -21,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "schedule": "entdrill.cli.schedule:schedule",
     "drill": "entdrill.cli.drill:drill",
     "flood": "entdrill.cli.flood:flood",
+    "capacity": "entdrill.cli.capacity:capacity",
     "stop": "entdrill.cli.stop:stop",
     "records": "entdrill.cli.records:records",
     "recover": "entdrill.cli.recover:recover",
@@ -54,11 +58,14 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except EntdrillError as error:
             fail(ctx, error)
+        except KeyboardInterrupt:
+            fail(ctx, Stopped("interrupted (Ctrl-C)"))
 
 
 def fail(ctx: click.Context, error: EntdrillError) -> None:
-    """Show ``error`` as ``Error: <sentence>`` on stderr and exit with its exit code."""
-    click.echo(f"Error: {error}", err=True)
+    """Show ``error`` as ``Error: <sentence>`` on stderr, secrets masked, and exit with its
+    exit code."""
+    click.echo(f"Error: {redact(str(error))}", err=True)
     ctx.exit(error.exit_code)
 
 

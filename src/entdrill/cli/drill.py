@@ -7,11 +7,16 @@ a subcommand can live in its own module (``entdrill.cli.drill_run`` for instance
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from entdrill.cli import LazyGroup
 from entdrill.errors import InvalidPlan
+
+if TYPE_CHECKING:
+    from entdrill.drill.plan import Plan
+    from entdrill.sandbox.population import Person
 
 # name -> "module:attribute"; a subcommand may live here or in a module of its own.
 SUBCOMMANDS: dict[str, str] = {
@@ -31,6 +36,22 @@ EXIT_INVALID = 2
 @click.group(cls=LazyGroup, lazy_commands=SUBCOMMANDS)
 def drill() -> None:
     """Continuity drills: plans that notify staff, break staging, and check the fallbacks."""
+
+
+def _population(plan: Plan) -> tuple[list[Person] | None, str]:
+    """The people ``from_sandbox`` groups select from, and how the summary says whose they are:
+    the running sandbox's when it runs (a drill would use those), else a default sandbox's."""
+    if not any(g.from_sandbox for g in plan.groups):
+        return None, ""
+    from entdrill import paths
+    from entdrill.sandbox.population import read_csv
+    from entdrill.sandbox.supervisor import Supervisor
+
+    supervisor = Supervisor(paths.sandbox_dir())
+    csv = supervisor.directory / "population.csv"
+    if supervisor.is_up() and csv.is_file():
+        return read_csv(csv), " (from_sandbox: the running sandbox's people)"
+    return None, " (from_sandbox: a default sandbox's people, the sandbox is not running)"
 
 
 @click.command()
@@ -57,12 +78,13 @@ def validate(plans: tuple[Path, ...], no_check_files: bool) -> None:
                 click.echo(problem)
             click.echo(f"Error: {error.message}; the plan was not accepted", err=True)
             continue
-        reachable = len(plan.members(g.name for g in plan.groups))
+        people, whose = _population(plan)
+        reachable = len(plan.members((g.name for g in plan.groups), people))
         target = "the sandbox" if plan.target.is_sandbox else plan.target.ent_url
         files = " (missing experiment files tolerated)" if no_check_files else ""
         click.echo(
             f"{path}: valid: drill {plan.name!r} on {target}: {reachable} people in "
-            f"{len(plan.groups)} groups, {len(plan.experiments)} experiments, "
+            f"{len(plan.groups)} groups{whose}, {len(plan.experiments)} experiments, "
             f"{len(plan.channels)} channels, {len(plan.manual_steps)} manual steps{files}; "
             f"sha256 {plan.digest[:12]}"
         )

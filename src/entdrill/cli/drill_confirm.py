@@ -8,8 +8,8 @@ import socket
 
 import click
 
-from entdrill.cli.drill_run import URL_HELP
 from entdrill.errors import InvalidArgument
+from entdrill.records.connect import URL_HELP
 
 
 @click.command()
@@ -26,7 +26,7 @@ def confirm(drill_id: str, step: str, person: str, url: str | None) -> None:
     from entdrill.cli.drill_show import resolve_drill
     from entdrill.records import open_records
 
-    with open_records(url) as records:
+    with open_records(url, mode="existing") as records:
         drill = resolve_drill(records, drill_id)
         if drill.status != "running":
             raise InvalidArgument(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from entdrill import ranges
 from entdrill.calendar.due import DEFAULT_WINDOW_MINUTES
 from entdrill.errors import InvalidArgument
 
@@ -46,6 +47,7 @@ def due(
             ) from None
         if now.tzinfo is None:
             raise InvalidArgument(f"--now {now_text!r} needs a UTC offset, such as +02:00")
+        ranges.check_instant(now, "--now")
     answer = is_due(loaded.schedule, now, window, school=school)
     if as_json:
         click.echo(json.dumps(answer.to_dict(), indent=2, default=str))

@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from entdrill.cli.drill_run import URL_HELP
 from entdrill.records import DRILL_STATUSES, DrillRecord
+from entdrill.records.connect import URL_HELP
 
 
 def duration(drill: DrillRecord) -> str:
@@ -45,7 +45,7 @@ def list_drills(
     """List the recorded drills, oldest first: id, start, duration, plan, status, exit code."""
     from entdrill.records import open_records
 
-    with open_records(url) as records:
+    with open_records(url, mode="read") as records:
         drills = records.list_drills(status=status) if status else records.list_drills()  # type: ignore[arg-type]
         where = records.where
     if last:

@@ -7,13 +7,16 @@ import json
 
 import click
 
-from entdrill.cli.drill_run import URL_HELP
+from entdrill import ranges
 from entdrill.errors import FaultError
+from entdrill.records.connect import URL_HELP
+
+GRACE = ranges.Number(0, 600, unit="seconds")
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
-@click.option("--grace", "grace_s", type=click.FloatRange(0, 600), default=20.0,
+@click.option("--grace", "grace_s", type=ranges.option(GRACE), default=20.0,
               show_default=True,
               help="Seconds the dead drill's experiments get to revert their own faults.")  # fmt: skip
 @click.option("--url", default=None, help=URL_HELP)
@@ -27,8 +30,17 @@ def recover(as_json: bool, grace_s: float, url: str | None) -> None:
     """
     from entdrill.drill.dead_drills import recover_dead_drills
     from entdrill.records import open_records
+    from entdrill.records.connect import missing_file
 
-    with open_records(url) as records:
+    missing = missing_file(url)
+    if missing:
+        click.echo(
+            "[]"
+            if as_json
+            else f"no drill is recorded as running (no records database at {missing})"
+        )
+        return
+    with open_records(url, mode="existing") as records:
         found = recover_dead_drills(records, grace_s=grace_s)
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in found], indent=2))

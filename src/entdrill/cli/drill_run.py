@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from entdrill.records.connect import URL_VARIABLE
+from entdrill import ranges
+from entdrill.records.connect import URL_HELP
 
-URL_HELP = f"Records database URL (default: {URL_VARIABLE}, else .entdrill/records.db)."
+POLL = ranges.Number(0.2, 60, unit="seconds")
 
 
 @click.command()
@@ -22,7 +23,7 @@ URL_HELP = f"Records database URL (default: {URL_VARIABLE}, else .entdrill/recor
     is_flag=True,
     help="Print each event as one JSON line on stdout as it is recorded (no timeline).",
 )
-@click.option("--poll", "poll_s", type=click.FloatRange(0.2, 60), default=2.0, show_default=True,
+@click.option("--poll", "poll_s", type=ranges.option(POLL), default=2.0, show_default=True,
               help="Seconds between two readings of the channels.")  # fmt: skip
 @click.option("--url", default=None, help=URL_HELP)
 def run(
@@ -32,17 +33,19 @@ def run(
 
     Every event is recorded as it happens (see `entdrill drill show ID`). A live timeline is
     shown on a terminal. Exit status: 0 when every expectation is met, 1 when some are not,
-    2 when the plan is invalid or the drill was stopped (kill switch, STOP DRILL, Ctrl-C).
+    2 when the plan is invalid (nothing done), 3 when a guard rail refused, 4 when the drill
+    was stopped (kill switch, STOP DRILL, Ctrl-C, max_duration).
     """
     from entdrill.drill import dry_run as dry
     from entdrill.drill.plan import load_plan
-    from entdrill.drill.prepare import prepare
+    from entdrill.drill.prepare import check_blackout, prepare
     from entdrill.drill.runner import RunOptions, run_drill
     from entdrill.drill.timeline import JsonEventsDisplay, QuietDisplay, TerminalDisplay
     from entdrill.records import open_records
     from entdrill.records.tables import new_id
 
     loaded = load_plan(plan)
+    check_blackout(loaded, datetime.now(UTC), force=force)  # before any record is created
     with open_records(url) as records:
         prepared = prepare(
             loaded, drill_id=new_id(), now=datetime.now(UTC), dry_run=dry_run, force=force

@@ -10,9 +10,9 @@ from typing import Any
 import click
 
 from entdrill.cli.drill_list import brief, duration
-from entdrill.cli.drill_run import URL_HELP
 from entdrill.errors import InvalidArgument
 from entdrill.records import DrillDetail, DrillRecord, PersonChannelReach, Records
+from entdrill.records.connect import URL_HELP
 
 MAX_DATA = 110
 
@@ -114,7 +114,7 @@ def show(drill_id: str, json_output: bool, url: str | None) -> None:
     """Show a drill's record: ID is its id, or the start of it."""
     from entdrill.records import open_records
 
-    with open_records(url) as records:
+    with open_records(url, mode="read") as records:
         drill = resolve_drill(records, drill_id)
         detail = records.get_drill(drill.id)
         chain = records.verify_chain(drill.id)

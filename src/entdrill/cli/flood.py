@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from entdrill import outfile, redact
 from entdrill.cli.flood_options import apply_options, schedule_options, target_options
 from entdrill.errors import EntdrillError, GuardRefusal, InvalidArgument, Stopped
 from entdrill.flood import plan as plan_module
@@ -52,7 +53,7 @@ def flood(ctx: click.Context, /, **values: Any) -> None:
     try:
         code = _run(values)
     except EntdrillError as error:
-        click.echo(f"Error: {error}", err=True)
+        click.echo(f"Error: {redact.redact(str(error))}", err=True)
         ctx.exit(error.exit_code)
     ctx.exit(code)
 
@@ -63,6 +64,8 @@ def _run(values: dict[str, Any]) -> int:
     start_at = values.pop("start_at")
     progress_lines = values.pop("progress_lines")
     token = consent.token_from(values.pop("consent_token"))
+    if report_path is not None and report_path != "-":
+        outfile.check(report_path, "--report")  # before the storm, not after it
     fields: dict[str, Any] = {k: ("" if v is None and k in _TEXT else v) for k, v in values.items()}
     options = plan_module.FloodOptions(**fields)
     plan = plan_module.build(options)
@@ -100,9 +103,13 @@ _TEXT = {"scenario", "mix", "users", "arrivals", "shard"}
 
 def _output(result: report_module.Report, report_path: str | None, tty: bool) -> None:
     if report_path == "-":
-        click.echo(json.dumps(result))
+        click.echo(json.dumps(redact.redact(result)))
     elif report_path:
-        report_module.write(result, Path(report_path))
+        try:
+            report_module.write(result, Path(report_path))
+        except InvalidArgument as error:  # checked before the storm; the disk may fill since
+            click.echo(json.dumps(redact.redact(result)))
+            raise InvalidArgument(f"{error}; the report is on stdout instead") from None
     if tty:
         click.echo(json.dumps(report_module.headline(result), indent=1), err=True)
 
@@ -123,16 +130,18 @@ def _exit_code(stopped_by: str) -> int:
 def merge(ctx: click.Context, reports: tuple[Path, ...], output: Path | None) -> None:
     """Merge the reports of a run's shards exactly (histograms, counts, series)."""
     try:
+        if output is not None:
+            outfile.check(output, "--output")
         merged = report_module.merge(
             [report_module.read(p) for p in reports], [str(p) for p in reports]
         )
+        if output is not None:
+            report_module.write(merged, output, "--output")
     except InvalidArgument as error:
-        click.echo(f"Error: {error}", err=True)
+        click.echo(f"Error: {redact.redact(str(error))}", err=True)
         ctx.exit(error.exit_code)
     if output is None:
-        click.echo(json.dumps(merged))
-    else:
-        report_module.write(merged, output)
+        click.echo(json.dumps(redact.redact(merged)))
 
 
 if __name__ == "__main__":

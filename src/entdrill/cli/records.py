@@ -7,10 +7,8 @@ import json
 import click
 
 from entdrill.records import open_records
-from entdrill.records.connect import connect
+from entdrill.records.connect import URL_HELP, connect
 from entdrill.records.migrations import migrate as apply_migrations
-
-URL_HELP = "Records database URL (default: ENTDRILL_DB_URL, else .entdrill/records.db)."
 
 
 @click.group()
@@ -21,8 +19,11 @@ def records() -> None:
 @records.command()
 @click.option("--url", default=None, help=URL_HELP)
 def migrate(url: str | None) -> None:
-    """Bring the records schema up to this entdrill's version (safe to run again)."""
-    db = connect(url)
+    """Bring the records schema up to this entdrill's version (safe to run again).
+
+    Creates the database (and its directory) when it does not exist yet.
+    """
+    db = connect(url, mode="create")
     try:
         done = apply_migrations(db)
         where = db.where
@@ -39,8 +40,11 @@ def migrate(url: str | None) -> None:
 @click.option("--url", default=None, help=URL_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def verify(drill_id: str, url: str | None, as_json: bool) -> None:
-    """Check a drill's events against their hash chain; exit 1 when it is broken."""
-    with open_records(url) as store:
+    """Check a drill's events against their hash chain; exit 1 when it is broken.
+
+    Reads only: exit 2 (nothing checked) for a database that does not exist or an unknown drill.
+    """
+    with open_records(url, mode="read") as store:
         report = store.verify_chain(drill_id)
     if as_json:
         problems = [{"seq": p.seq, "kind": p.kind, "message": p.message} for p in report.problems]

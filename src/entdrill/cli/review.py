@@ -8,23 +8,23 @@ format, unknown drill) or records that cannot be read.
 
 from __future__ import annotations
 
-import os
-import sqlite3
+import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
 
 import click
 
-from entdrill.errors import InvalidArgument, RecordsError
-from entdrill.records import open_records, resolve_url
-from entdrill.records.connect import sqlite_path
+from entdrill import outfile
+from entdrill.errors import EXIT_BAD_INPUT, InvalidArgument, RecordsError
+from entdrill.records import open_records
 from entdrill.redact import redact
 from entdrill.review import (
     TITLE,
     Review,
     build_review,
     only_drill,
+    parse_as_of,
     parse_period,
     render_html,
     render_markdown,
@@ -32,6 +32,7 @@ from entdrill.review import (
 )
 
 FORMATS = ("html", "md")
+ZONES = ("A", "B", "C", "Corse")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
@@ -65,6 +66,27 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 )
 @click.option("--drill", "drill_id", metavar="ID", help="Review this drill only.")
 @click.option("--title", default=TITLE, show_default=True, help="The page's title.")
+@click.option(
+    "--as-of",
+    metavar="DATE",
+    help="The review date, YYYY-MM-DD: ages count to it, the decision is about the first "
+    "morning after the next holiday from it (default today; with no --until, the period ends "
+    "on it).",
+)
+@click.option(
+    "--required-multiple",
+    type=float,
+    help="The load the ENT must hold, as a multiple of normal (default: the latest drill's "
+    "plan, else 100).",
+)
+@click.option(
+    "--normal-rate", type=float, help="The ENT's normal logins/s (default: the latest plan's)."
+)
+@click.option(
+    "--zone",
+    type=click.Choice(ZONES),
+    help="School holiday zone of the decision (default: the latest plan's schedule.zone).",
+)
 @click.pass_context
 def review(
     ctx: click.Context,
@@ -75,33 +97,60 @@ def review(
     db_url: str | None,
     drill_id: str | None,
     title: str,
+    as_of: str | None,
+    required_multiple: float | None,
+    normal_rate: float | None,
+    zone: str | None,
 ) -> None:
     """Write the continuity readiness review of the drills recorded in a period.
 
-    Per service: how far logins held under storm (and where they broke), server loss,
-    session-store loss and the video fallback. Per channel: delivery and acknowledgement
-    shares, time to acknowledge, who was never reached. Trends, open findings with owners,
-    and a readiness score per service and overall whose formula the review states.
-    Exits 0 when written, 1 when the period has no drill (the page says so), 2 on bad input
-    or unreadable records.
+    It opens with the decision: will the ENT hold the first morning after the next holiday of
+    the plan's zone? Ready, at risk or not ready, with the reasons, most serious first, and the
+    measured login headroom (sustained multiple of normal over the required multiple). Per
+    service: how far logins held (capacity searches and storms), server loss, session-store
+    loss and the video fallback, with coverage (untested services count) and age against the
+    review date. Per channel: delivery and acknowledgement shares, time to acknowledge, who was
+    never reached. Trends, open findings with owners, and the score's formula. Drills still
+    running are listed apart and not counted. Exits 0 when written, 1 when the period has no
+    ended drill (the page says so), 2 on bad input or unreadable records.
     """
     if drill_id is not None and (since or until):
         raise InvalidArgument("--drill reviews one drill: give it without --since and --until")
+    for option, value in (
+        ("--required-multiple", required_multiple),
+        ("--normal-rate", normal_rate),
+    ):
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise InvalidArgument(f"{option} must be a number above 0, got {value:g}")
+    now = datetime.now(UTC)
+    review_date = parse_as_of(as_of, now)
+    if as_of is not None and until is None and drill_id is None:
+        until = as_of
     start, stop = parse_period(since, until)
     fmt = fmt or ("md" if out and Path(out).suffix.lower() in MARKDOWN_SUFFIXES else "html")
+    if out is not None:
+        outfile.check(out, "--out")
+        if fmt == "md":
+            outfile.check(_charts_dir(Path(out)), "--out", directory=True)
+    options = {
+        "generated_at": now,
+        "as_of": review_date,
+        "required_multiple": required_multiple,
+        "normal_rate": normal_rate,
+        "zone": zone,
+        "drill_id": drill_id,
+        "title": title,
+    }
     try:
-        result = _review(db_url, start, stop, drill_id, title)
-    except RecordsError as error:
+        result = _review(db_url, start, stop, options)
+    except RecordsError as error:  # a database that breaks while it is read: nothing written
         click.echo(f"Error: {redact(str(error))}", err=True)
-        ctx.exit(2)
-    except sqlite3.Error as error:
-        where = redact(resolve_url(db_url))
-        click.echo(f"Error: cannot read the records database {where}: {error}", err=True)
-        ctx.exit(2)
+        ctx.exit(EXIT_BAD_INPUT)
     _write(result, fmt, out)
     if result.empty:
+        running = f" ({len(result.running)} still running, not counted)" if result.running else ""
         click.echo(
-            "No drills in this period"
+            f"No drills in this period{running}"
             + (f": the review saying so is in {out}" if out else "")
             + f" (records: {result.source}).",
             err=True,
@@ -110,7 +159,7 @@ def review(
     if out:
         click.echo(
             f"Review of {result.drills:,} drill{'s' if result.drills != 1 else ''} written to "
-            f"{out}: overall readiness {_score(result)}."
+            f"{out}: {_decision(result)}; overall readiness {_score(result)}."
         )
 
 
@@ -118,12 +167,10 @@ def _review(
     db_url: str | None,
     since: datetime | None,
     until: datetime | None,
-    drill_id: str | None,
-    title: str,
+    options: dict[str, Any],
 ) -> Review:
-    url = resolve_url(db_url)
-    _require_sqlite_file(url)
-    with open_records(url, migrate_schema=False) as records:
+    drill_id = options["drill_id"]
+    with open_records(db_url, mode="read", option="--db") as records:
         source = records.where
         if drill_id is not None:
             started = records.get_drill(drill_id).drill.started_at
@@ -133,33 +180,18 @@ def _review(
         else:
             data = records.load_review_data(since, until)
         series = records.load_series(series_wanted(data))
-    return build_review(
-        data,
-        series,
-        generated_at=datetime.now(UTC),
-        drill_id=drill_id,
-        source=redact(source),
-        title=title,
-    )
+    return build_review(data, series, source=redact(source), **options)
 
 
-def _require_sqlite_file(url: str) -> None:
-    """A review only reads: a SQLite file that does not exist is an error, not a new database."""
-    scheme = urlsplit(url).scheme.lower() if "://" in url else url.split(":")[0]
-    if scheme != "sqlite":
-        return
-    path = sqlite_path(url)
-    if path != ":memory:" and not Path(path).is_file():
-        raise RecordsError(
-            f"no records database at {path}: no drill was recorded there; give --db URL or set "
-            "ENTDRILL_DB_URL"
-        )
+def _charts_dir(out: Path) -> Path:
+    """Where the Markdown's charts go: ``FILE-charts/`` next to ``FILE``."""
+    return out.parent / f"{out.stem}-charts"
 
 
 def _write(result: Review, fmt: str, out: str | None) -> None:
     files: dict[str, str] = {}
     if fmt == "md":
-        charts = f"{Path(out).stem}-charts" if out else None
+        charts = _charts_dir(Path(out)).name if out else None
         text, files = render_markdown(result, charts)
     else:
         text = render_html(result)
@@ -167,24 +199,16 @@ def _write(result: Review, fmt: str, out: str | None) -> None:
         click.echo(text, nl=False)
         return
     target = Path(out)
-    try:
-        for name, svg in files.items():
-            _atomic_write(target.parent / name, svg)
-        _atomic_write(target, text)
-    except OSError as error:
-        raise InvalidArgument(
-            f"--out: cannot write the review to {out}: {error.strerror or error}"
-        ) from error
+    for name, svg in files.items():
+        outfile.write(target.parent / name, svg, "--out")
+    outfile.write(target, text, "--out")
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+def _decision(result: Review) -> str:
+    decision = result.decision
+    if decision is None:
+        return "no decision"
+    return f"{decision.answer} ({decision.headroom.rstrip('.')})"
 
 
 def _score(result: Review) -> str:

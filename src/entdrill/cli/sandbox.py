@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
-from entdrill import paths
+from entdrill import paths, ranges, textfile
+from entdrill.drill.problem import format_path
+from entdrill.drill.yaml_safe import read_yaml
 from entdrill.errors import InvalidConfig
 from entdrill.sandbox.component import component_names_help
 from entdrill.sandbox.config import SandboxConfig
@@ -73,15 +74,16 @@ def setting_options(command: Any) -> Any:
 
 
 def load_settings_file(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text())
-    except OSError as error:
-        raise InvalidConfig(f"cannot read sandbox config {path}: {error.strerror}") from error
-    except yaml.YAMLError as error:
-        raise InvalidConfig(f"sandbox config {path} is not valid YAML: {error}") from error
-    if not isinstance(data, dict):
-        raise InvalidConfig(f"sandbox config {path} must be a mapping of settings")
-    return data
+    """The settings of a ``--config`` file, read with the plans' strict YAML reader."""
+    text = textfile.read_text(path, what="--config", kind="settings", error=InvalidConfig)
+    doc = read_yaml(text)
+    if doc.problems:
+        first = doc.problems[0]
+        where = f"{path}:{first.line}" + (f": {format_path(first.path)}" if first.path else "")
+        raise InvalidConfig(f"--config {where}: {first.message}")
+    if not isinstance(doc.data, dict):
+        raise InvalidConfig(f"--config {path}: expected a mapping of settings (name: value)")
+    return dict(doc.data)
 
 
 def supervisor() -> Supervisor:
@@ -104,7 +106,11 @@ def sandbox() -> None:
     help="YAML file of settings (the option names with underscores); options override it.",
 )
 @click.option(
-    "--timeout", default=30.0, show_default=True, help="Seconds to wait for every component."
+    "--timeout",
+    type=ranges.option(ranges.Number(1, 3600, unit="seconds")),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for every component.",
 )
 @setting_options
 def up(config_file: Path | None, timeout: float, **settings: Any) -> None:
@@ -184,7 +190,12 @@ def status(as_json: bool) -> None:
 @sandbox.command()
 @click.argument("component", required=False)
 @click.option(
-    "-n", "--lines", default=40, show_default=True, help="Lines from the end of each log."
+    "-n",
+    "--lines",
+    type=ranges.option(ranges.Number(1, 100_000, integer=True, unit="lines")),
+    default=40,
+    show_default=True,
+    help="Lines from the end of each log.",
 )
 def logs(component: str | None, lines: int) -> None:
     """Show the end of a component's log (all components when none is named).

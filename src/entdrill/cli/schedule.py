@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from entdrill import outfile, textfile
 from entdrill.calendar import emit
 from entdrill.calendar.blackouts import parse_blackouts
 from entdrill.calendar.due import DEFAULT_WINDOW_MINUTES, is_due
@@ -121,6 +122,12 @@ def schedule(ctx: click.Context, /, **options: Any) -> None:
     window moves to an earlier school day (at most 2) or is skipped, and the output says so.
     Holidays come from vacances-scolaires-france (zones A, B, C); zone Corse needs --holidays.
     """
+    if options["out"] is not None:  # before any work: a path no file can take is refused now
+        if options["emit_format"] is None:
+            raise InvalidArgument(
+                "--out goes with --emit: it is where the emitted jobs are written"
+            )
+        outfile.check(options["out"], "--out", directory=options["emit_format"] == "systemd")
     spec = _spec(options)
     calendar = _calendar(spec, options["holidays_file"])
     school = options["school"]
@@ -143,13 +150,8 @@ def schedule(ctx: click.Context, /, **options: Any) -> None:
 
 
 def _read(path: str, option: str) -> tuple[Any, dict[str, int]]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise InvalidArgument(
-            f"{option} {path}: cannot read it ({error.strerror or error})"
-        ) from None
-    return load_yaml(text, path)
+    kind = "plan" if option == "--plan" else "calendar"
+    return load_yaml(textfile.read_text(path, what=option, kind=kind), path)
 
 
 # option name -> (option, schedule key, reader)
@@ -277,6 +279,18 @@ def _emit(
     if not plan:
         raise InvalidArgument("--emit needs --plan: the emitted jobs run `entdrill drill run PLAN`")
     fmt, out, workdir = options["emit_format"], options["out"], os.getcwd()
+    for what, value in (
+        ("--entdrill-bin", options["entdrill_bin"]),
+        ("--image", options["image"]),
+        ("--plan", os.path.abspath(plan)),
+        ("the working directory", workdir),
+    ):
+        # crontab and systemd units are read line by line: a line end would add a job
+        if not value or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+            raise InvalidArgument(
+                f"{what} {value!r} is empty or holds a control character (a line end would "
+                "add a line to the emitted jobs); expected a plain path or name"
+            )
     files: dict[str, str]
     if fmt == "crontab":
         text = emit.crontab(
@@ -307,15 +321,11 @@ def _emit(
         for name, text in files.items():
             click.echo(f"# --- {name} ---\n{text}" if name else text, nl=False)
         return
-    try:
-        if fmt == "systemd":
-            os.makedirs(out, exist_ok=True)
-            for name, text in files.items():
-                Path(out, name).write_text(text, encoding="utf-8")
-        else:
-            Path(out).write_text(files[""], encoding="utf-8")
-    except OSError as error:
-        raise InvalidArgument(f"--out {out}: cannot write it ({error.strerror or error})") from None
+    if fmt == "systemd":
+        for name, text in files.items():
+            outfile.write(Path(out, name), text, "--out")
+    else:
+        outfile.write(Path(out), files[""], "--out")
     click.echo(f"wrote {', '.join(str(Path(out, n)) if n else out for n in files)}", err=True)
 
 

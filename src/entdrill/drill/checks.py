@@ -8,6 +8,7 @@ The document is read defensively: a value of the wrong type was already reported
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from pathlib import Path
@@ -15,8 +16,9 @@ from typing import Any, get_args
 
 from entdrill.calendar.fields import InvalidSchedule
 from entdrill.calendar.spec import parse_schedule
+from entdrill.calendar.yamlfile import mark_unquoted_times
 from entdrill.drill import experiment_refs, matrix_checks, message
-from entdrill.drill.duration import parse_duration
+from entdrill.drill.duration import check_duration, escalation_problem
 from entdrill.drill.model import ChannelType
 from entdrill.drill.problem import FieldPath, Problem, format_path, quote
 from entdrill.drill.yaml_safe import YamlDocument
@@ -53,13 +55,9 @@ class _Checker:
     def duration(self, value: Any, path: FieldPath) -> float | None:
         if not isinstance(value, str):
             return None
-        try:
-            seconds = parse_duration(value)
-        except ValueError:
-            return None  # the schema said so
-        if seconds <= 0:
-            self.add(path, f"{quote(value)} is no time at all; a deadline must be longer than zero")
-            return None
+        seconds, problem = check_duration(value)
+        if problem:
+            self.add(path, problem)
         return seconds
 
 
@@ -152,16 +150,14 @@ def _check_groups(
 def _check_organisers(
     check: _Checker, data: dict[str, Any], people: dict[str, dict[str, Any]]
 ) -> None:
-    on_matrix = bool(_mapping(data.get("announcement")).get("matrix_room"))
     for i, pid in _strings(data.get("organisers")):
         path: FieldPath = ("organisers", i)
         if pid not in people:
             check.add(
                 path, _unknown("person", pid, set(people)) + " (organisers are declared people)"
             )
-        elif not people[pid].get("slack") and not (on_matrix and people[pid].get("matrix")):
-            where = "slack id (or matrix id)" if on_matrix else "slack id"
-            check.add(path, f"{quote(pid)} has no {where}, so could not post STOP DRILL: add one")
+        elif not matrix_checks.can_post_stop(data, people[pid]):
+            check.add(path, matrix_checks.cannot_post_stop(data, quote(pid)))
 
 
 def _check_owners(
@@ -244,8 +240,7 @@ def _check_channels(
         _check_audience(check, channel.get("audience"), (*where, "audience"), groups)
         if kind == "slack" and "post_in" not in channel and not channel.get("direct"):
             check.add(where, "a slack channel needs post_in (a Slack channel) or direct: true")
-        if kind == "matrix":
-            matrix_checks.check_channel(check, data, channel, where)
+        matrix_checks.check_channel(check, data, channel, where)  # a matrix one's room, server
         if kind == "manual":
             who = channel.get("confirmed_by")
             if who is None:
@@ -313,7 +308,11 @@ def _check_escalation(
 ) -> None:
     escalation = _mapping(channel.get("escalation"))
     path: FieldPath = (*where, "escalation")
-    check.duration(escalation.get("after"), (*path, "after"))
+    after, within = escalation.get("after"), _mapping(channel.get("expect")).get("within")
+    if check.duration(after, (*path, "after")) and isinstance(within, str):
+        late = escalation_problem(str(after), within)
+        if late:
+            check.add((*path, "after"), late)
     target = escalation.get("to")
     if not isinstance(target, str):
         return
@@ -385,6 +384,7 @@ def _check_schedule(check: _Checker, schedule: dict[str, Any]) -> None:
     start, time zones that exist, zones with data (one parser for plans and `entdrill schedule`)."""
     if not schedule:
         return
+    schedule = mark_unquoted_times(copy.deepcopy(schedule), check.doc.scalars, ("schedule",))
     try:
         parse_schedule(schedule)
     except InvalidSchedule as error:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from entdrill.channels.slack_client import SlackConnection, SlackFailure
-from entdrill.drill import debrief, findings
+from entdrill.drill import debrief, findings, readiness
 from entdrill.drill.ledger import ChannelResult, Ledger
 from entdrill.drill.message import render
 from entdrill.drill.prepare import Prepared
@@ -25,6 +25,7 @@ class RunFacts:
     """What the run itself learned, beyond the ledger and the experiments."""
 
     aborted: str = ""  # why the drill was stopped ("" when it ran to its end)
+    failed: bool = False  # the runner itself failed (an error, not a stop)
     announcement_problem: str = ""
     recovery_problems: list[str] = field(default_factory=list)
     ignored_stops: list[str] = field(default_factory=list)  # who posted STOP DRILL, ignored
@@ -73,6 +74,7 @@ def conclude(
         aborted=facts.aborted,
         announced=not facts.announcement_problem,
         recovered=not facts.recovery_problems,
+        interrupted=not facts.failed,
     )
     for name, result in ledger.channels.items():
         if result.outcome not in ("worked", "degraded", "failed"):
@@ -148,6 +150,9 @@ def conclude(
         "findings": len(found),
         "people": len(ledger.people),
         "never_reached": len(ledger.never_reached),
+        "readiness": readiness.record(
+            plan.readiness, plan.schedule.zone if plan.schedule else None
+        ),
     }
     records.finish_drill(
         drill_id, verdict.status, verdict.exit_code, summary, reason=verdict.reason

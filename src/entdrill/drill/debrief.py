@@ -2,8 +2,9 @@
 
 :func:`verdict` turns what happened into the drill's status and exit code: ``met`` (0) when
 every activated channel and manual step worked, every experiment held and the drill could be
-announced; ``not_met`` (1) otherwise; ``aborted`` (2) when the kill switch (or anything else)
-stopped it. :func:`debrief_text` writes the sections the plan's ``debrief.include`` asks for.
+announced; ``not_met`` (1) otherwise; ``aborted`` when something stopped it: 4 (interrupted,
+docs/exit-codes.md) for the kill switch, STOP DRILL, Ctrl-C or the plan's max_duration, 1 for
+an error of the runner itself. :func:`debrief_text` writes the sections the plan's ``debrief.include`` asks for.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 
 from entdrill.drill.findings import DrillFinding, ExperimentVerdict
 from entdrill.drill.ledger import Ledger
+from entdrill.errors import EXIT_INTERRUPTED, EXIT_NOT_MET
 from entdrill.records import DrillStatus
 
 MAX_LISTED = 12
@@ -52,10 +54,12 @@ def verdict(
     aborted: str = "",
     announced: bool = True,
     recovered: bool = True,
+    interrupted: bool = True,
 ) -> Verdict:
-    """The drill's status, exit code and reason (see the module docstring)."""
+    """The drill's status, exit code and reason (see the module docstring); ``interrupted``
+    False means ``aborted`` comes from an error, not from someone or something stopping it."""
     if aborted:
-        return Verdict("aborted", 2, aborted)
+        return Verdict("aborted", EXIT_INTERRUPTED if interrupted else EXIT_NOT_MET, aborted)
     misses = [
         f"{name} {result.outcome}"
         for name, result in ledger.channels.items()

@@ -1,7 +1,11 @@
-"""Experiments a plan names: the file exists, is a JSON experiment, and knows every ``vars`` key.
+"""Experiments a plan names: the file exists, is a JSON experiment Chaos Toolkit accepts, and
+knows every ``vars`` key, each with a value its uses accept.
 
 ``chaos run --var key=value`` overrides a configuration key; a key the experiment does not declare
-is silently ignored, so a typo in a plan would quietly change nothing. Refuse it here instead.
+is silently ignored, so a typo in a plan would quietly change nothing. Refuse it here instead, and
+a value of the wrong type or out of the range the activity declares (:mod:`.experiment_vars`),
+and an experiment ``chaos validate`` would refuse under the drill's environment
+(:mod:`.experiment_check`).
 """
 
 from __future__ import annotations
@@ -11,8 +15,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from entdrill import textfile
+from entdrill.drill import experiment_check, experiment_vars
 from entdrill.drill.problem import FieldPath, Problem, quote
 from entdrill.drill.yaml_safe import YamlDocument
+from entdrill.errors import InvalidInput
 
 
 def experiment_problems(
@@ -42,11 +49,13 @@ def experiment_problems(
                 )
             continue
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as error:
-            add(where, f"cannot read {quote(relative)}: {error.strerror}")
+            document = json.loads(
+                textfile.read_text(path, kind="experiment"), parse_constant=_no_constant
+            )
+        except InvalidInput as error:
+            add(where, f"{quote(relative)}: {str(error).removeprefix(f'{path}: ')}")
             continue
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except (ValueError, RecursionError) as error:
             add(where, f"{quote(relative)} is not a JSON experiment: {error}")
             continue
         if not isinstance(document, dict):
@@ -63,7 +72,24 @@ def experiment_problems(
                         f"{quote(relative)} has no "
                         f"configuration key {quote(key)}, so it would be ignored; known: {known}",
                     )
+        wrong = experiment_vars.problems(document, variables)
+        for key, sentence in wrong.items():
+            add(("experiments", i, "vars", key), f"{quote(relative)}: {sentence}")
+        refused = experiment_check.chaos_problem(document, variables, _ent_url(doc))
+        if refused and not wrong:
+            add(where, f"Chaos Toolkit refuses {quote(relative)}: {refused}")
     return problems
+
+
+def _ent_url(doc: YamlDocument) -> str:
+    """The plan's staging ENT URL ("" for the sandbox), as the drill gives it to experiments."""
+    target = doc.data.get("target") if isinstance(doc.data, dict) else None
+    url = target.get("ent_url") if isinstance(target, dict) else ""
+    return url if isinstance(url, str) else ""
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def _items(doc: YamlDocument) -> list[tuple[int, dict[str, Any]]]:

@@ -8,7 +8,11 @@ probe's ``ok`` and ``seconds`` where it returned them), and what the staging con
 (``interrupted_because``, ``faults_reverted``). A login storm adds ``storm_multiple``,
 ``offered_rate_per_s``, ``achieved_rate_per_s``, ``login_p50_ms``/``p95``/``p99``,
 ``success_ratio``, ``requests`` and ``errors``; a video bridge outage adds ``fallback_worked``
-and ``backup_joinable``.
+and ``backup_joinable``; a capacity search (``capacity_search``) adds the figures of its report
+(``sustained_rate``, ``breaking_rate``, ``sustained_multiple``, ``breaking_multiple``,
+``required_multiple``, ``headroom``, ``broke_by``, ``capacity_outcome``, ``capacity_steps``) and
+deviates when the headroom is below 1, even when Chaos Toolkit stopped at the hypothesis
+checked before the (empty) method and left the journal "completed".
 
 A journal that ends ``completed`` with a failed action is not "the system held": such a run is
 reported ``failed`` (Chaos Toolkit lets a failed action pass silently).
@@ -73,8 +77,15 @@ def summarise(
         measures.update(storm)
     if "video_bridge" in kind:
         measures.update(_video(measures["probes"], bool(journal.get("deviated"))))
-    measures["held"] = status == "completed" and not journal.get("deviated")
-    return ExperimentSummary(status, bool(journal.get("deviated")), measures, series, problems)
+    deviated = bool(journal.get("deviated"))
+    if kind.startswith("capacity"):
+        found, short = _capacity(journal, runs)
+        measures.update(found)
+        if short:
+            deviated = True
+            problems.append(short)
+    measures["held"] = status == "completed" and not deviated
+    return ExperimentSummary(status, deviated, measures, series, problems)
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -149,6 +160,56 @@ def _storm(
     raw = report.get("series")
     series = raw if isinstance(raw, dict) and raw else None
     return measures, series
+
+
+_CAPACITY_KEYS = (
+    "sustained_rate",
+    "breaking_rate",
+    "normal_rate",
+    "sustained_multiple",
+    "breaking_multiple",
+    "required_multiple",
+    "headroom",
+    "broke_by",
+    "verdict",
+)
+_STEP_KEYS = ("rate", "multiple", "phase", "held", "p50_ms", "p95_ms", "error_share", "errors")
+
+
+def _capacity(journal: dict[str, Any], runs: list[dict[str, Any]]) -> tuple[dict[str, Any], str]:
+    """The figures of the capacity report in the journal, and a sentence when the headroom is
+    short of the requirement ("" otherwise)."""
+    outputs = [r.get("output") for r in runs]
+    for when in ("before", "after"):
+        state = _dict(_dict(journal.get("steady_states")).get(when))
+        outputs += [p.get("output") for p in state.get("probes") or [] if isinstance(p, dict)]
+    reports = [
+        o
+        for o in outputs
+        if isinstance(o, dict) and o.get("format", "").startswith("entdrill-capacity-report/")
+    ]
+    if not reports:
+        return {}, ""
+    report = next((r for r in reports if not r.get("reused")), reports[0])
+    objective = _dict(report.get("objective"))
+    found = {key: report.get(key) for key in _CAPACITY_KEYS}
+    found.update(
+        capacity_outcome=report.get("outcome"),
+        p95_budget_ms=objective.get("p95_budget_ms"),
+        max_errors=objective.get("max_errors"),
+        capacity_steps=[
+            {k: s.get(k) for k in _STEP_KEYS}
+            for s in report.get("steps") or []
+            if isinstance(s, dict)
+        ],
+    )
+    headroom = report.get("headroom")
+    if isinstance(headroom, int | float) and headroom < 1:
+        return found, (
+            f"logins sustained {report.get('sustained_multiple') or 0:g}x normal, below the "
+            f"required {report.get('required_multiple')}x (headroom {headroom:.2f})"
+        )
+    return found, ""
 
 
 def _video(probes: dict[str, Any], deviated: bool) -> dict[str, Any]:

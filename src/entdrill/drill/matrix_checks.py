@@ -33,7 +33,9 @@ def _staging_without_homeserver(data: dict[str, Any]) -> bool:
 def check_channel(
     check: Adds, data: dict[str, Any], channel: dict[str, Any], where: FieldPath
 ) -> None:
-    """The problems of one ``matrix`` channel entry."""
+    """The problems of one ``matrix`` channel entry (nothing to say about other types)."""
+    if channel.get("type") != "matrix":
+        return
     room = channel.get("room")
     if room is None and not channel.get("direct"):
         check.add(
@@ -53,6 +55,22 @@ def check_channel(
             "a matrix channel on a staging target needs its homeserver "
             "(homeserver: https://..., or matrix_url in the target)",
         )
+
+
+def _on_matrix(data: dict[str, Any]) -> bool:
+    announcement = data.get("announcement")
+    return isinstance(announcement, dict) and bool(announcement.get("matrix_room"))
+
+
+def can_post_stop(data: dict[str, Any], person: dict[str, Any]) -> bool:
+    """Whether an organiser can post STOP DRILL: with a Slack id, or a Matrix id when the
+    announcement has a Matrix room."""
+    return bool(person.get("slack")) or (_on_matrix(data) and bool(person.get("matrix")))
+
+
+def cannot_post_stop(data: dict[str, Any], quoted_id: str) -> str:
+    where = "slack id (or matrix id)" if _on_matrix(data) else "slack id"
+    return f"{quoted_id} has no {where}, so could not post STOP DRILL: add one"
 
 
 def check_announcement(check: Adds, data: dict[str, Any]) -> None:

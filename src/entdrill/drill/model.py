@@ -219,6 +219,17 @@ class Recover:
 
 
 @dataclass(frozen=True)
+class Readiness:
+    """The load the ENT must hold: ``required_multiple`` times its ``normal_rate`` (logins/s).
+
+    100 by default, the low end of April 2021's 100 to 1,000 times normal. ``normal_rate`` None
+    when the plan does not say (the experiments then keep their own)."""
+
+    required_multiple: float = 100.0
+    normal_rate: float | None = None
+
+
+@dataclass(frozen=True)
 class Plan:
     """A validated drill plan. ``document`` is the plain data read (for the calendar and records)."""
 
@@ -236,6 +247,7 @@ class Plan:
     debrief: Debrief | None = None
     schedule: ScheduleSpec | None = None
     recover: Recover = Recover()
+    readiness: Readiness = Readiness()
     document: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property

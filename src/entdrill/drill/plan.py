@@ -13,8 +13,9 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from entdrill import textfile
 from entdrill.calendar.spec import parse_schedule
-from entdrill.drill import checks, inline_secrets
+from entdrill.drill import checks, inline_secrets, readiness
 from entdrill.drill.duration import parse_duration
 from entdrill.drill.message import DRILL_LABEL
 from entdrill.drill.model import (
@@ -29,6 +30,7 @@ from entdrill.drill.model import (
     ManualStep,
     Person,
     Plan,
+    Readiness,
     Recover,
     SandboxSelector,
     Target,
@@ -60,6 +62,7 @@ __all__ = [
     "ManualStep",
     "Person",
     "Plan",
+    "Readiness",
     "Recover",
     "SandboxSelector",
     "Target",
@@ -82,15 +85,9 @@ def load_plan(path: Path | str, *, check_files: bool = True) -> Plan:
     """
     path = Path(path)
     file = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InvalidPlan(f"{file}: cannot read the plan: {error.strerror}") from error
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InvalidPlan(f"{file}: the plan is not UTF-8 text ({error.reason})") from error
-    doc = read_yaml(text)
+    read = textfile.read_file(path, kind="plan", error=InvalidPlan)
+    raw = read.data
+    doc = read_yaml(read.text)
     problems = _check(doc, file, path.parent, check_files)
     if problems:
         count = len(problems)
@@ -119,6 +116,7 @@ def _build(data: dict[str, Any], path: Path, digest: str, doc: YamlDocument) -> 
     schedule = data.get("schedule")
     recover = data.get("recover", {})
     debrief = data.get("debrief")
+    required = readiness.read(data.get("readiness"))
     return Plan(
         path=path,
         digest=digest,
@@ -132,7 +130,11 @@ def _build(data: dict[str, Any], path: Path, digest: str, doc: YamlDocument) -> 
             _channel(c, doc.line_of(("channels", i))) for i, c in enumerate(data["channels"])
         ),
         experiments=tuple(
-            ExperimentRef(path.parent / e["path"], e["path"], dict(e.get("vars", {})))
+            ExperimentRef(
+                path.parent / e["path"],
+                e["path"],
+                readiness.experiment_vars(path.parent / e["path"], e.get("vars", {}), required),
+            )
             for e in data.get("experiments", [])
         ),
         manual_steps=tuple(
@@ -161,6 +163,7 @@ def _build(data: dict[str, Any], path: Path, digest: str, doc: YamlDocument) -> 
             close_incident=recover.get("close_incident", True),
             end_room=recover.get("end_room", True),
         ),
+        readiness=required,
         document=data,
     )
 

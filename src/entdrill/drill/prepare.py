@@ -23,7 +23,7 @@ from entdrill.channels.factory import check_matrix_room
 from entdrill.drill import inject
 from entdrill.drill.fallbacks import Fallbacks
 from entdrill.drill.model import ExperimentRef, Person, Plan
-from entdrill.errors import InvalidArgument
+from entdrill.errors import GuardRefusal
 from entdrill.sandbox import population
 from entdrill.sandbox.status import status as sandbox_status
 from entdrill.sandbox.supervisor import Supervisor
@@ -77,9 +77,10 @@ def check_blackout(plan: Plan, now: datetime, *, force: bool) -> str:
     if window is None:
         return ""
     if not force:
-        raise InvalidArgument(
+        raise GuardRefusal(
             f"{plan.path}: the drill {plan.name!r} cannot start now, inside the blackout window "
-            f"{window.describe()}; run it later, or pass --force to run it anyway"
+            f"{window.describe()}; run it later, or pass --force to run it anyway",
+            rule="blackout",
         )
     return window.describe()
 

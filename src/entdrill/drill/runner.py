@@ -19,7 +19,8 @@ ledger entries, experiments, channel results and findings are written as they ar
   processes left are reverted, login storms of the drill stopped, the incident resolved and the
   room ended. This runs on every path: success, failure, kill switch, Ctrl-C, internal error.
 - **debrief**: channel outcomes and findings are recorded, the debrief is posted in Slack, and
-  the drill ends ``met`` (exit 0), ``not_met`` (1) or ``aborted`` (2) (:mod:`conclusion`).
+  the drill ends ``met`` (exit 0), ``not_met`` (1) or ``aborted`` (4 when stopped, 1 on an
+  error) (:mod:`conclusion`).
 
 The kill switch (``entdrill stop``, SIGTERM, Ctrl-C, an organiser's ``STOP DRILL``, the plan's
 ``max_duration``) stops the drill at once: faults reverted first, then everyone told on the
@@ -148,6 +149,7 @@ class DrillRunner:
                     self.facts.aborted = stopped.reason
                 except Exception as error:  # a bug must still revert the faults
                     log.exception("the drill failed")
+                    self.facts.failed = True
                     self.facts.aborted = redact.redact(
                         f"internal error: {type(error).__name__}: {error}"
                     )

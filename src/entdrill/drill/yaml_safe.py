@@ -138,7 +138,11 @@ def read_yaml(text: str) -> YamlDocument:
             YamlProblem(1, (), f"the file is larger than {MAX_BYTES // 1024} KiB; a plan is not")
         )
         return doc
-    loader = StrictLoader(text)
+    try:
+        loader = StrictLoader(text)
+    except yaml.YAMLError as error:  # the reader refuses control characters before parsing
+        doc.problems.append(YamlProblem(1, (), f"not a YAML text: {error}"))
+        return doc
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as error:

@@ -13,9 +13,14 @@ Each line is one event::
     {"event": "failed",   "at": t, "id": ..., "error": "..."}        (still open: may be half-done)
     {"event": "undone",   "at": t, "id": ..., "how": "..."}
     {"event": "undo_failed", "at": t, "id": ..., "error": "..."}     (still open)
+    {"event": "settled", "at": t, "line": n, "sha256": ..., "by": ..., "reason": ...}
 
-Writers append whole lines under an exclusive ``flock`` and fsync; readers take a shared lock and
-skip a torn last line. Secrets are never written: undo specs name where a token is found (the
+Writers append whole lines under an exclusive ``flock`` and fsync (after ending a line torn by a
+crash, so the next event never joins it); readers take a shared lock. Every line is read
+strictly (:mod:`.ledger_lines`): a line that is not a readable event, or an event about a fault
+no readable line plans, is a *problem* named by its line number, never skipped in silence,
+until an operator settles it (``entdrill recover --force-line N``, a ``settled`` event naming
+the line and the SHA-256 of its bytes). Secrets are never written: undo specs name where a token is found (the
 sandbox directory, an environment variable), and every line goes through :func:`entdrill.redact`.
 """
 
@@ -35,11 +40,34 @@ from pathlib import Path
 from typing import Any
 
 from entdrill import paths, redact
-from entdrill.errors import FaultError
+from entdrill.errors import FaultError, InvalidArgument
+from entdrill.faults.ledger_lines import (
+    FAILED,
+    INJECTED,
+    PLANNED,
+    SETTLED,
+    UNDO_FAILED,
+    UNDONE,
+    LineProblem,
+    parse_event,
+    problem,
+)
 
 log = logging.getLogger(__name__)
 
-PLANNED, INJECTED, UNDONE = "planned", "injected", "undone"
+__all__ = [
+    "INJECTED",
+    "PLANNED",
+    "UNDONE",
+    "FaultEntry",
+    "Ledger",
+    "LedgerView",
+    "LineProblem",
+    "Owner",
+    "fold",
+    "read_lines",
+]
+
 LEDGER_NAME = "faults.jsonl"
 
 
@@ -108,6 +136,15 @@ class FaultEntry:
         return data
 
 
+@dataclass
+class LedgerView:
+    """What the ledger says: the faults, the lines that could not be read, those settled."""
+
+    entries: list[FaultEntry] = field(default_factory=list)
+    problems: list[LineProblem] = field(default_factory=list)
+    settled: list[dict[str, Any]] = field(default_factory=list)
+
+
 class Ledger:
     """The fault ledger file (default ``$ENTDRILL_HOME/faults.jsonl``)."""
 
@@ -158,24 +195,49 @@ class Ledger:
         self._append({"event": INJECTED, "at": time.time(), "id": entry_id, "result": result})
 
     def failed(self, entry_id: str, error: str) -> None:
-        self._append({"event": "failed", "at": time.time(), "id": entry_id, "error": error})
+        self._append({"event": FAILED, "at": time.time(), "id": entry_id, "error": error})
 
     def undone(self, entry_id: str, how: str) -> None:
         self._append({"event": UNDONE, "at": time.time(), "id": entry_id, "how": how})
 
     def undo_failed(self, entry_id: str, error: str) -> None:
-        self._append({"event": "undo_failed", "at": time.time(), "id": entry_id, "error": error})
+        self._append({"event": UNDO_FAILED, "at": time.time(), "id": entry_id, "error": error})
+
+    def settle(self, line: int, *, by: str, reason: str = "") -> LineProblem:
+        """Record that an operator dealt with the unreadable ``line`` (settled from now on)."""
+        view = self.read()
+        found = next((p for p in view.problems if p.line == line), None)
+        if found is None:
+            unreadable = ", ".join(str(p.line) for p in view.problems) or "none"
+            raise InvalidArgument(
+                f"--force-line {line}: line {line} of the fault ledger {self.path} is not an "
+                f"unreadable line (unreadable lines: {unreadable})"
+            )
+        self._append(
+            {
+                "event": SETTLED,
+                "at": time.time(),
+                "line": line,
+                "sha256": found.sha256,
+                "by": by,
+                "reason": reason or found.reason,
+            }
+        )
+        return found
 
     def _append(self, event: dict[str, Any]) -> None:
         line = (json.dumps(redact.redact(event), sort_keys=True) + "\n").encode()
         created = not self.path.exists()
         paths.ensure_private_dir(self.path.parent)
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         except OSError as error:
             raise FaultError(f"cannot write the fault ledger {self.path}: {error}") from error
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                line = b"\n" + line  # a line torn by a crash stays a line of its own
             written = os.write(fd, line)
             if written != len(line):
                 raise FaultError(f"short write to the fault ledger {self.path}")
@@ -187,12 +249,12 @@ class Ledger:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def entries(self) -> list[FaultEntry]:
-        """Every fault recorded, oldest first."""
+    def read(self) -> LedgerView:
+        """Every fault recorded (oldest first), and every line that could not be read."""
         try:
             fd = os.open(self.path, os.O_RDONLY)
         except FileNotFoundError:
-            return []
+            return LedgerView()
         except OSError as error:
             raise FaultError(f"cannot read the fault ledger {self.path}: {error}") from error
         try:
@@ -201,11 +263,19 @@ class Ledger:
                 data = handle.read()
         finally:
             os.close(fd)
-        return fold(data.decode(errors="replace").splitlines(), str(self.path))
+        return read_lines(data.split(b"\n"), str(self.path))
+
+    def entries(self) -> list[FaultEntry]:
+        """Every fault recorded, oldest first."""
+        return self.read().entries
 
     def open_entries(self) -> list[FaultEntry]:
         """Faults planned or injected and not undone, oldest first."""
         return [entry for entry in self.entries() if entry.is_open]
+
+    def problems(self) -> list[LineProblem]:
+        """Lines that could not be read and were not settled: an open fault may be among them."""
+        return self.read().problems
 
     def get(self, entry_id: str) -> FaultEntry:
         for entry in self.entries():
@@ -215,35 +285,60 @@ class Ledger:
 
     @contextlib.contextmanager
     def recovery_lock(self) -> Iterator[None]:
-        """Serialise recoveries (the staging control, ``entdrill recover``, drills)."""
-        paths.ensure_private_dir(self.path.parent)
-        lock_path = self.path.with_name(self.path.name + ".recover.lock")
-        with lock_path.open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        """Serialise recoveries (the staging control, ``entdrill recover``, drills).
+
+        The lock is taken on the ledger's directory, so a recovery creates no file; with no
+        directory there is no ledger, nothing to serialise, and nothing is created.
+        """
+        try:
+            fd = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            yield
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
 
 def fold(lines: list[str], where: str = "ledger") -> list[FaultEntry]:
-    """The entries described by ledger ``lines`` (pure; a malformed line is skipped, logged)."""
+    """The entries described by ledger ``lines`` (pure; problems are in :func:`read_lines`)."""
+    return read_lines([line.encode() for line in lines], where).entries
+
+
+def read_lines(lines: list[bytes], where: str = "ledger") -> LedgerView:
+    """The ledger described by raw ``lines`` (pure): entries, unsettled problems, settlements."""
     entries: dict[str, FaultEntry] = {}
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+    problems: list[LineProblem] = []
+    settlements: list[dict[str, Any]] = []
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
             continue
         try:
-            event = json.loads(line)
-            _apply(entries, event)
-        except (ValueError, KeyError, TypeError) as error:
-            log.warning("%s:%d: skipping an unreadable ledger line (%s)", where, number, error)
-    return sorted(entries.values(), key=lambda e: e.planned_at)
+            event = parse_event(raw)
+            if event["event"] == SETTLED:
+                settlements.append(event)
+            else:
+                _apply(entries, event)
+        except (ValueError, KeyError) as error:
+            reason = str(error).strip("'\"")
+            if number == len(lines) and not raw.endswith(b"}"):
+                reason = f"torn (the process writing it died?): {reason}"
+            problems.append(problem(number, raw, reason))
+    settled = {(int(s["line"]), str(s["sha256"])) for s in settlements}
+    left = [p for p in problems if (p.line, p.sha256) not in settled]
+    for found in left:
+        log.warning("%s:%d: unreadable ledger line (%s)", where, found.line, found.reason)
+    return LedgerView(sorted(entries.values(), key=lambda e: e.planned_at), left, settlements)
 
 
 def _apply(entries: dict[str, FaultEntry], event: dict[str, Any]) -> None:
     kind, at = event["event"], float(event["at"])
     if kind == PLANNED:
         data = event["entry"]
+        if data["id"] in entries:
+            raise KeyError(f"fault {data['id']!r} is planned a second time")
         entries[data["id"]] = FaultEntry(
             id=data["id"],
             kind=data["kind"],
@@ -257,14 +352,14 @@ def _apply(entries: dict[str, FaultEntry], event: dict[str, Any]) -> None:
         return
     entry = entries.get(event["id"])
     if entry is None:
-        raise KeyError(f"event for unknown fault {event['id']!r}")
+        raise KeyError(f"a {kind} event for fault {event['id']!r}, which no readable line plans")
     if kind == INJECTED:
         if entry.status != UNDONE:
             entry.status = INJECTED
         entry.injected_at, entry.result = at, event.get("result", {})
     elif kind == UNDONE:
         entry.status, entry.undone_at, entry.how_undone = UNDONE, at, event.get("how", "")
-    elif kind in ("failed", "undo_failed"):
+    elif kind in (FAILED, UNDO_FAILED):
         entry.error = event.get("error", "")
     else:
         raise KeyError(f"unknown ledger event {kind!r}")

@@ -82,27 +82,37 @@ def _revert(entry: FaultEntry, operations: dict[str, Operation]) -> str:
 
 @dataclass
 class RecoveryReport:
-    """What a recovery did: reverted, failed (still open), skipped (not selected), problems."""
+    """What a recovery did: reverted, failed (still open), skipped (not selected), problems,
+    and the ledger lines it could not read (an open fault may be among them: never "ok")."""
 
     reverted: list[dict[str, Any]] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    unreadable: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.problems
+        return not self.failed and not self.problems and not self.unreadable
 
     def merge(self, other: RecoveryReport) -> None:
         self.reverted += other.reverted
         self.failed += other.failed
         self.skipped = other.skipped
         self.problems = other.problems
+        self.unreadable = other.unreadable
 
     def summary(self) -> str:
-        if not (self.reverted or self.failed or self.problems):
+        if not (self.reverted or self.failed or self.problems or self.unreadable):
             return "nothing to recover: no fault is left injected"
         parts = []
+        if self.unreadable:
+            lines = ", ".join(str(u["line"]) for u in self.unreadable)
+            parts.append(
+                f"{len(self.unreadable)} unreadable fault-ledger line(s) ({lines}): a fault may "
+                "still be injected there; check what they describe, then settle each with "
+                "`entdrill recover --force-line N`"
+            )
         if self.reverted:
             parts.append(f"reverted {len(self.reverted)} fault(s)")
         if self.failed:
@@ -118,6 +128,7 @@ class RecoveryReport:
             "failed": self.failed,
             "skipped": self.skipped,
             "problems": self.problems,
+            "unreadable": self.unreadable,
             "summary": self.summary(),
         }
 
@@ -144,7 +155,9 @@ def recover(
     ops = operations or OPERATIONS
     report = RecoveryReport()
     with ledger.recovery_lock():
-        open_entries = ledger.open_entries()
+        view = ledger.read()
+        report.unreadable = [p.to_dict() for p in view.problems]
+        open_entries = [e for e in view.entries if e.is_open]
         chosen = [e for e in open_entries if select is None or select(e)]
         report.skipped = [_brief(e) for e in open_entries if e not in chosen]
         for entry in reversed(chosen):

@@ -113,10 +113,7 @@ class RunWatch:
 
     def _stop_requested(self) -> bool:
         """True once ``entdrill stop`` wrote its marker after this run began."""
-        try:
-            return killswitch.marker_path().stat().st_mtime_ns >= self._began_ns > 0
-        except OSError:
-            return False
+        return self._began_ns > 0 and killswitch.marked_since("experiment", self._began_ns)
 
     def revert_orphans(self) -> RecoveryReport:
         """Revert faults left open by runs that died, so this run starts from a clean system."""

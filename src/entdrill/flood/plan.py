@@ -3,17 +3,24 @@
 :class:`FloodOptions` is what a user (or an activity) says; :func:`build` checks every option and
 returns a :class:`FloodPlan`, or raises :class:`InvalidArgument` with one sentence naming the
 option. Nothing here touches the network: the guard's pre-flight checks come after.
+
+Numbers are checked against :data:`LIMITS` (NaN, negatives and absurd sizes refused), and
+``--processes`` against what this machine and this plan can use (:func:`max_processes`): the
+cores (an epoll engine gains nothing from more than a few processes a core), the open-files
+limit (each shard holds descriptors in the coordinator) and the plan's peak rate (a shard needs
+at least an arrival a second), so a typo cannot fork thousands of processes.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import resource
 import urllib.parse
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from entdrill import journeys
+from entdrill import journeys, ranges, redact
 from entdrill.errors import InvalidArgument
 from entdrill.flood import profiles, scenarios
 from entdrill.flood.scenarios.base import Scenario, ScenarioContext
@@ -27,6 +34,23 @@ from entdrill.sandbox.population import Person
 
 EXECUTORS = ("local", "kubernetes")
 BRIDGE_SECRET_ENV = "ENTDRILL_BRIDGE_SECRET"  # noqa: S105 - a variable name
+
+#: The range of each numeric option (the rate ceiling, a guard rail, comes after).
+LIMITS: dict[str, ranges.Number] = {
+    "--duration": ranges.Number(0, ranges.DAY, unit="seconds", above=True),
+    "--steps": ranges.Number(1, 10_000, integer=True, unit="steps"),
+    "--timeout": ranges.Number(0, 3_600, unit="seconds", above=True),
+    "--max-in-flight": ranges.Number(1, 10_000_000, integer=True, unit="journeys"),
+    "--seed": ranges.Number(-(2**63), 2**63 - 1, integer=True),
+    "--processes": ranges.Number(0, 100_000, integer=True, unit="processes"),
+    "--rate": ranges.Number(0, 1_000_000, unit="arrivals per second"),
+    "--to": ranges.Number(0, 1_000_000, unit="arrivals per second"),
+    "--normal-rate": ranges.Number(0, 1_000_000, unit="arrivals per second"),
+    "--multiplier": ranges.Number(0, 100_000, unit="times normal load"),
+}
+PROCESSES_PER_CORE = 4
+FDS_PER_SHARD = 4  # in the coordinator: a pipe, its reader, the shard's report, slack
+MAX_PODS = 1_000
 
 
 @dataclass
@@ -89,15 +113,25 @@ class FloodPlan:
     def cas_url(self) -> str:
         return (self.options.cas_url or self.target + "/cas").rstrip("/")
 
+    def url_options(self) -> list[tuple[str, str]]:
+        """Each URL the plan sends requests to, with the option that gave it (``--cas-url``),
+        so a refusal names the option the user wrote."""
+        urls = [("--target", self.target)]
+        if self.journey is not None and any(s.needs_users for s in self.scenarios):
+            for option, url in self.journey.urls("option").items():
+                if option == "--target":
+                    continue
+                # a URL the user did not give is derived from --target (TARGET/cas, TARGET/)
+                given = getattr(self.options, option.removeprefix("--").replace("-", "_"), "")
+                urls.append((option if given else "--target", url))
+        if any(s.needs_bridge for s in self.scenarios):
+            urls.append(("--bridge-url", self.options.bridge_url))
+        return urls
+
     def origins(self) -> list[str]:
         """The base URLs the plan sends requests to (each must be allowed and consent)."""
-        urls = [self.target]
-        if self.journey is not None and any(s.needs_users for s in self.scenarios):
-            urls += list(self.journey.urls().values())
-        if any(s.needs_bridge for s in self.scenarios):
-            urls.append(self.options.bridge_url)
         seen: dict[str, str] = {}
-        for url in urls:
+        for _, url in self.url_options():
             parts = urllib.parse.urlsplit(url)
             seen.setdefault(f"{parts.scheme}://{parts.netloc}", url)
         return list(seen.values())
@@ -148,14 +182,66 @@ def parse_mix(options: FloodOptions) -> Mix:
 
 
 def _url(option: str, value: str) -> str:
-    parts = urllib.parse.urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidArgument(f"{option} must be an http(s) URL such as http://127.0.0.1:8800")
     try:
+        parts = urllib.parse.urlsplit(value)
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError:
-        raise InvalidArgument(f"{option} {value!r} has an invalid port") from None
+        raise InvalidArgument(
+            f"{option} {redact.redact(value)!r} is not a URL with a valid host and port"
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidArgument(f"{option} must be an http(s) URL such as http://127.0.0.1:8800")
+    if parts.password:
+        redact.register(parts.password)  # masked in every message and report from now on
+    if any(c.isspace() or ord(c) < 0x20 for c in value):
+        raise InvalidArgument(
+            f"{option} {redact.redact(value)!r} holds spaces or control characters"
+        )
     return value
+
+
+def _numbers(options: FloodOptions) -> None:
+    """Every numeric option within :data:`LIMITS` (one sentence naming the option)."""
+    for option, limit in LIMITS.items():
+        value = getattr(options, option[2:].replace("-", "_"))
+        if value is not None:
+            limit.check(value, option)
+
+
+def max_processes(options: FloodOptions, peak_rate: float) -> tuple[int, str]:
+    """The most shard processes this plan may use here, and why that many."""
+    by_rate = max(1, math.ceil(peak_rate))
+    if options.executor == "kubernetes":
+        limits = [
+            (MAX_PODS, f"{MAX_PODS} pods"),
+            (by_rate, f"a shard per arrival a second at the plan's peak of {peak_rate:g}/s"),
+        ]
+    else:
+        cores = os.cpu_count() or 1
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        by_files = max(1, (soft if soft != resource.RLIM_INFINITY else 1 << 20) // FDS_PER_SHARD)
+        limits = [
+            (
+                PROCESSES_PER_CORE * cores,
+                f"{PROCESSES_PER_CORE} a core on this machine's {cores} cores",
+            ),
+            (by_files, f"{FDS_PER_SHARD} open files a shard within the limit of {soft}"),
+            (by_rate, f"a shard per arrival a second at the plan's peak of {peak_rate:g}/s"),
+        ]
+    return min(limits)
+
+
+def _processes(options: FloodOptions, schedule: Schedule) -> int:
+    """``--processes``, or one per core by default, within :func:`max_processes`."""
+    if options.shard:
+        return 1
+    cap, why = max_processes(options, schedule.peak_rate())
+    if options.processes > cap:
+        raise InvalidArgument(
+            f"--processes {options.processes} is more than this plan can use here: at most "
+            f"{cap}, {why}"
+        )
+    return options.processes or min(os.cpu_count() or 1, cap)
 
 
 def build(options: FloodOptions) -> FloodPlan:
@@ -167,6 +253,7 @@ def build(options: FloodOptions) -> FloodPlan:
     _url("--target", options.target)
     if options.cas_url:
         _url("--cas-url", options.cas_url)
+    _numbers(options)
     mix = parse_mix(options)
     chosen = [scenarios.get(name) for name in mix.names]
     journey = None
@@ -187,16 +274,6 @@ def build(options: FloodOptions) -> FloodPlan:
             raise InvalidArgument(f"--{option.replace('_', '-')} must start with /")
     if options.executor not in EXECUTORS:
         raise InvalidArgument(f"--executor must be one of {', '.join(EXECUTORS)}")
-    for name, value, low in (
-        ("--processes", options.processes, 0),
-        ("--max-in-flight", options.max_in_flight, 1),
-    ):
-        if not isinstance(value, int) or value < low:
-            raise InvalidArgument(f"{name} must be a whole number of at least {low}, got {value!r}")
-    if not (isinstance(options.timeout, int | float) and 0 < options.timeout < math.inf):
-        raise InvalidArgument(
-            f"--timeout must be a number of seconds above 0, got {options.timeout!r}"
-        )
     schedule = _schedule(options, mix)
     shard = Shard.parse(options.shard) if options.shard else Shard()
     people: list[Person] = []
@@ -224,9 +301,7 @@ def build(options: FloodOptions) -> FloodPlan:
             raise InvalidArgument(
                 f"video-join needs the bridge's shared secret in {BRIDGE_SECRET_ENV}"
             )
-    processes = options.processes or (os.cpu_count() or 1)
-    if options.shard:
-        processes = 1
+    processes = _processes(options, schedule)
     return FloodPlan(options, schedule, shard, chosen, people, processes, bridge_secret, journey)
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
-from entdrill import redact
+from entdrill import outfile, redact, textfile
 from entdrill.errors import InvalidArgument
+from entdrill.flood import report_shape
 from entdrill.flood.stats import Series, Stats, new_histogram
 
 FORMAT = "entdrill-flood-report/1"
@@ -61,7 +61,7 @@ def _histogram_entry(histogram: HdrHistogram) -> dict[str, Any]:
 def _decode(entries: list[str]) -> HdrHistogram:
     histogram = new_histogram()
     for encoded in entries:
-        histogram.decode_and_add(encoded)
+        histogram.add(report_shape.decode_histogram(encoded))
     return histogram
 
 
@@ -142,6 +142,12 @@ def merge(reports: list[Report], names: list[str] | None = None) -> Report:
                 f"({first['schedule']['fingerprint']} and {report['schedule']['fingerprint']}); "
                 "merge only the shard reports of one run"
             )
+        if sorted(report["scenarios"]) != sorted(first["scenarios"]):
+            raise InvalidArgument(
+                f"cannot merge {names[0]} and {name}: they hold different scenarios "
+                f"({', '.join(sorted(first['scenarios']))} and "
+                f"{', '.join(sorted(report['scenarios']))})"
+            )
         if report["shards"]["count"] != first["shards"]["count"]:
             raise InvalidArgument(
                 f"cannot merge {names[0]} and {name}: one run split in "
@@ -192,8 +198,8 @@ def merge(reports: list[Report], names: list[str] | None = None) -> Report:
             ),
             "errors": _add_counts([p["errors"] for p in parts]),
             "steps": steps,
-            "login": _merge_histograms([p["login"] for p in parts])
-            if parts[0]["login"] is not None
+            "login": _merge_histograms([p["login"] for p in parts if p["login"] is not None])
+            if any(p["login"] is not None for p in parts)
             else None,
             "journey": _merge_histograms([p["journey"] for p in parts]),
         }
@@ -222,24 +228,25 @@ def _merge_histograms(entries: list[dict[str, Any]]) -> dict[str, Any]:
     return _histogram_entry(_decode([e["histogram"] for e in entries]))
 
 
-def write(report: Report, path: Path) -> None:
-    """Write ``report`` to ``path`` atomically, secrets masked."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(redact.redact(report), indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
+def write(report: Report, path: Path, option: str = "--report") -> None:
+    """Write ``report`` to ``path`` atomically, secrets masked; no temporary file is left."""
+    outfile.write(path, json.dumps(redact.redact(report), indent=1) + "\n", option)
 
 
 def read(path: Path) -> Report:
+    """A flood report written by entdrill (its whole shape checked before anything uses it)."""
+    text = textfile.read_text(path, kind="report")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InvalidArgument(f"cannot read the report {path}: {error.strerror}") from error
-    except ValueError as error:
-        raise InvalidArgument(f"{path} is not JSON: {error}") from error
+        data = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as error:
+        raise InvalidArgument(f"{path} is not JSON: {error}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InvalidArgument(f"{path} is not an entdrill flood report (format {FORMAT})")
-    return data
+    return report_shape.check(data, str(path))
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def headline(report: Report) -> dict[str, Any]:

@@ -27,7 +27,7 @@ Progress = Callable[[dict[str, Any]], None]
 def guard(plan: FloodPlan, token: str, allow: allowlist.AllowList | None = None) -> None:
     """The pre-flight checks of ``plan`` (allow-list, ceiling, consent)."""
     preflight.check(
-        plan.origins(),
+        plan.url_options(),
         peak_rate=plan.schedule.peak_rate(),
         token=token,
         allow=allow or allowlist.from_environment(),

@@ -21,8 +21,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from entdrill import textfile
 from entdrill.errors import InvalidArgument
 from entdrill.flood.profiles import Profile
+
+MAX_REPLAY_OFFSET_S = 86_400.0  # a replay lasts at most a day, like any storm
+MAX_REPLAY_ARRIVALS = 10_000_000
 
 #: (index, offset in seconds from the start, scenario index in the mix, user draw)
 Arrival = tuple[int, float, int, int]
@@ -195,10 +199,7 @@ def read_arrivals(path: Path, scenario_names: tuple[str, ...]) -> tuple[tuple[fl
     The scenario, when given, must be one of ``scenario_names`` (the mix); otherwise the mix
     draws it. Errors name the file and line.
     """
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise InvalidArgument(f"--arrivals: cannot read {path}: {error.strerror}") from error
+    lines = textfile.read_text(path, what="--arrivals", kind="arrivals").splitlines()
     out: list[tuple[float, int]] = []
     for number, raw in enumerate(lines, start=1):
         line = raw.split("#", 1)[0].strip()
@@ -209,10 +210,15 @@ def read_arrivals(path: Path, scenario_names: tuple[str, ...]) -> tuple[tuple[fl
             offset = float(offset_text)
         except ValueError:
             offset = math.nan
-        if not math.isfinite(offset) or offset < 0:
+        if not math.isfinite(offset) or not 0 <= offset <= MAX_REPLAY_OFFSET_S:
             raise InvalidArgument(
-                f"--arrivals {path}:{number}: expected an offset in seconds (a number >= 0), "
-                f"got {offset_text!r}"
+                f"--arrivals {path}:{number}: expected an offset in seconds from 0 to "
+                f"{MAX_REPLAY_OFFSET_S:g} (a day), got {offset_text!r}"
+            )
+        if len(out) >= MAX_REPLAY_ARRIVALS:
+            raise InvalidArgument(
+                f"--arrivals {path}:{number}: more than {MAX_REPLAY_ARRIVALS:,} arrivals; "
+                "split the replay into several runs"
             )
         if scenario and scenario not in scenario_names:
             raise InvalidArgument(

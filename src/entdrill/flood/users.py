@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
+from entdrill import textfile
 from entdrill.errors import InvalidArgument
 from entdrill.sandbox.population import Person
 
@@ -12,16 +14,12 @@ REQUIRED = ("username", "password", "role")
 
 
 def read(path: Path, option: str = "--users") -> list[Person]:
-    """Every person of the file; a missing file, header or value is an error naming the line."""
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError as error:
-        raise InvalidArgument(
-            f"{option}: cannot read {path}: {error.strerror}; expected a CSV file with the "
-            "columns username,password,role"
-        ) from error
+    """Every person of the file; a missing file, header or value, or a username given twice,
+    is an error naming the line."""
+    text = textfile.read_text(path, what=option, kind="population")
     people: list[Person] = []
-    with handle:
+    seen: dict[str, int] = {}
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         try:
             header = reader.fieldnames or []
@@ -41,6 +39,12 @@ def read(path: Path, option: str = "--users") -> list[Person]:
                 if empty or None in row:
                     what = f"no {', '.join(empty)}" if empty else "more fields than the header"
                     raise InvalidArgument(f"{option} {path}:{line}: {what}")
+                first = seen.setdefault(values["username"], line)
+                if first != line:
+                    raise InvalidArgument(
+                        f"{option} {path}:{line}: the username {values['username']!r} is already "
+                        f"on line {first}; list each person once"
+                    )
                 people.append(
                     Person(
                         username=values["username"],

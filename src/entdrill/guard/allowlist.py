@@ -4,12 +4,18 @@
 wildcard domains (``*.staging.example``: any host under it), IP addresses and networks in CIDR
 notation (``192.0.2.0/24``). Names match names only: nothing is resolved, so a name not listed is
 refused whatever it resolves to (``localhost`` is the one name that is loopback by definition).
+
+An entry that is none of these is refused with a sentence, never ignored or read loosely:
+``garbage!!`` (not a host name), ``999.1.1.1`` (digits that are no IP address), ``*`` and
+``*.fr`` (every host, every host of a top-level domain), a URL instead of a host, and networks
+wider than a /8 (IPv4) or a /16 (IPv6), ``0.0.0.0/0`` among them: each would turn the guard off.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 
@@ -18,6 +24,9 @@ from entdrill.errors import GuardRefusal, InvalidConfig
 ENV = "ENTDRILL_ALLOWED_TARGETS"
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+MIN_PREFIX = {4: 8, 6: 16}  # wider networks cover a large part of the Internet
+_LABEL = re.compile(r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?")
+_IPV4_LIKE = re.compile(r"[0-9.]+(/[0-9]*)?")
 
 
 @dataclass(frozen=True)
@@ -88,21 +97,47 @@ def parse(text: str) -> AllowList:
         if not entry:
             continue
         if entry.startswith("*."):
-            domains.append(entry[1:])
+            domains.append("." + _host_name(entry[2:], raw, wildcard=True))
             continue
         try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
-            continue
+            network = ipaddress.ip_network(entry, strict=False)
         except ValueError:
-            pass
-        if "/" in entry or ":" in entry or " " in entry:
-            raise InvalidConfig(
-                f"{ENV}: {raw.strip()!r} is neither a host name, *.domain, an IP address nor "
-                "a CIDR network"
-            )
-        names.add(entry.rstrip("."))
+            network = None
+        if network is not None:
+            if network.prefixlen < MIN_PREFIX[network.version]:
+                raise _refuse(
+                    raw,
+                    f"is wider than a /{MIN_PREFIX[network.version]} and would allow a large "
+                    "part of the Internet; list the staging network",
+                )
+            networks.append(network)
+            continue
+        if _IPV4_LIKE.fullmatch(entry):
+            raise _refuse(raw, "looks like an IPv4 address or network but is not one")
+        names.add(_host_name(entry, raw))
     source = f"{ENV}={text}" if text.strip() else "default (loopback only)"
     return AllowList(frozenset(names), tuple(domains), tuple(networks), source)
+
+
+def _host_name(name: str, raw: str, *, wildcard: bool = False) -> str:
+    """``name`` when it is a host name (labels of letters, digits, - and _), else refused."""
+    name = name.rstrip(".")
+    if "://" in name:
+        raise _refuse(raw, "is a URL; write its host only, such as ent.staging.example")
+    if name in ("", "*"):
+        raise _refuse(raw, "allows every host; list the staging hosts, or *.their-domain")
+    if "*" in name:
+        raise _refuse(raw, "has a * elsewhere than as a whole first label (*.staging.example)")
+    labels = name.split(".")
+    if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
+        raise _refuse(raw, "is neither a host name, *.domain, an IP address nor a CIDR network")
+    if wildcard and len(labels) < 2:
+        raise _refuse(raw, "allows every host of a top-level domain; name the staging domain")
+    return name
+
+
+def _refuse(raw: str, why: str) -> InvalidConfig:
+    return InvalidConfig(f"{ENV}: {raw.strip()!r} {why}")
 
 
 def from_environment() -> AllowList:

@@ -2,8 +2,8 @@
 
 Every process that sends load or holds a fault (a flood and its shard processes, a drill, a
 fault experiment) registers itself under ``runtime_dir()/running/`` with a *kind* ("flood",
-"drill", "experiment", ...). :func:`stop_all` first writes the stop marker
-(``runtime_dir()/stop``), then sends SIGTERM to every registered live process and waits for them
+"drill", "experiment": :data:`KINDS`). :func:`stop_all` first writes the stop marker
+(``runtime_dir()/stop``, or ``stop.<kind>`` when only some kinds are stopped), then sends SIGTERM to every registered live process and waits for them
 to exit. A registered process stops when it gets SIGTERM **or** when it sees a stop marker newer
 than its registration (:meth:`Registration.stop_requested`), which closes the race of a process
 that registered while the switch was being pulled.
@@ -28,14 +28,29 @@ from entdrill import paths
 
 log = logging.getLogger(__name__)
 MARKER_CHECK_INTERVAL_S = 0.2
+#: The kinds of work that register (``entdrill stop --kind`` takes these).
+KINDS = ("flood", "drill", "experiment")
 
 
 def registry_dir() -> Path:
     return paths.ensure_private_dir(paths.runtime_dir() / "running")
 
 
-def marker_path() -> Path:
-    return paths.runtime_dir() / "stop"
+def marker_path(kind: str = "") -> Path:
+    """The stop marker of every kind (``kind`` empty) or of one kind only."""
+    return paths.runtime_dir() / (f"stop.{kind}" if kind else "stop")
+
+
+def marked_since(kind: str, since_ns: int) -> bool:
+    """True when a stop marker for every kind, or for ``kind``, was written at or after
+    ``since_ns`` (nanoseconds since the epoch)."""
+    for name in dict.fromkeys(("", kind)):
+        try:
+            if marker_path(name).stat().st_mtime_ns >= since_ns:
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def process_start_ticks(pid: int) -> int | None:
@@ -77,10 +92,7 @@ class Registration:
         if now < self._next_check:
             return False
         self._next_check = now + MARKER_CHECK_INTERVAL_S
-        try:
-            self._stopped = marker_path().stat().st_mtime_ns >= self.entry.registered_ns
-        except OSError:
-            self._stopped = False
+        self._stopped = marked_since(self.entry.kind, self.entry.registered_ns)
         return self._stopped
 
     def unregister(self) -> None:
@@ -137,11 +149,13 @@ class StopResult:
         }
 
 
-def write_marker() -> None:
+def write_marker(kinds: tuple[str, ...] = ()) -> None:
+    """The marker of every kind, or of each of ``kinds`` only."""
     paths.ensure_private_dir(paths.runtime_dir())
-    marker = marker_path()
-    marker.write_text(json.dumps({"at": time.time(), "by": os.getpid()}))
-    os.utime(marker)
+    for kind in kinds or ("",):
+        marker = marker_path(kind)
+        marker.write_text(json.dumps({"at": time.time(), "by": os.getpid()}))
+        os.utime(marker)
 
 
 def stop_all(
@@ -149,9 +163,13 @@ def stop_all(
 ) -> StopResult:
     """Pull the switch: marker, SIGTERM to every registered process, wait for them to exit.
 
-    With ``force``, processes still alive after ``wait_s`` get SIGKILL.
+    With ``force``, processes still alive after ``wait_s`` get SIGKILL. ``kinds`` must be
+    among :data:`KINDS` (``ValueError`` otherwise): an unknown kind would stop nothing.
     """
-    write_marker()
+    unknown = [kind for kind in kinds if kind not in KINDS]
+    if unknown:
+        raise ValueError(f"unknown kind(s) of work: {', '.join(unknown)}")
+    write_marker(kinds)
     me = os.getpid()
     targets = [e for e in running(kinds) if e.pid != me]
     for entry in targets:

@@ -7,21 +7,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from entdrill.guard import ceiling, consent
 from entdrill.guard.allowlist import AllowList
 
 
 def check(
-    origins: list[str],
+    origins: Sequence[str | tuple[str, str]],
     *,
     peak_rate: float,
     token: str,
     allow: AllowList,
     consent_timeout_s: float = 5.0,
 ) -> None:
-    """Raise :class:`entdrill.errors.GuardRefusal` naming the first rule that refuses."""
-    for url in origins:
-        allow.check(url)
+    """Raise :class:`entdrill.errors.GuardRefusal` naming the first rule that refuses.
+
+    Each origin is a URL, or ``(option, URL)`` so a refusal names the option that gave it
+    (``--cas-url``, ``--service-url``...).
+    """
+    named = [item if isinstance(item, tuple) else ("--target", item) for item in origins]
+    for option, url in named:
+        allow.check(url, option)
     ceiling.check(peak_rate)
-    for url in origins:
-        consent.check(url, token, timeout_s=consent_timeout_s)
+    seen: set[str] = set()
+    for _, url in named:
+        origin = consent.origin(url)
+        if origin not in seen:
+            seen.add(origin)
+            consent.check(url, token, timeout_s=consent_timeout_s)

@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 from psycopg.types.string import TextLoader
 
-from entdrill.errors import RecordsError
+from entdrill.errors import RecordsError, RecordsUnavailable
 from entdrill.records.connect import display_url
 from entdrill.records.database import Database, Row
 
@@ -41,30 +41,37 @@ class PostgresDatabase(Database):
     )
     driver_errors = (psycopg.Error,)
 
-    def __init__(self, connection: psycopg.Connection[Any], where: str, url: str) -> None:
+    def __init__(
+        self, connection: psycopg.Connection[Any], where: str, url: str, read_only: bool = False
+    ) -> None:
         super().__init__(where)
         self.connection = connection
         self._url = url
         self._cursors = 0
+        self.read_only = read_only
 
     @classmethod
-    def open(cls, url: str) -> PostgresDatabase:
-        """Connect to ``url`` and check the session is durable."""
-        return cls(cls._connect(url), display_url(url), url)
+    def open(cls, url: str, *, read_only: bool = False) -> PostgresDatabase:
+        """Connect to ``url`` and check the session is durable; ``read_only`` makes every
+        transaction of the session read-only (a read-only command cannot create a table)."""
+        return cls(cls._connect(url, read_only), display_url(url), url, read_only)
 
     @staticmethod
-    def _connect(url: str) -> psycopg.Connection[Any]:
+    def _connect(url: str, read_only: bool = False) -> psycopg.Connection[Any]:
         where = display_url(url)
         try:
             connection = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
-        except psycopg.Error as error:
+        except (psycopg.Error, ValueError) as error:
             message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-            raise RecordsError(
+            raise RecordsUnavailable(
                 f"cannot connect to the records database {where}: {message}"
             ) from None
         try:
             configure(connection)
-            check_durability(connection, where)
+            if read_only:
+                connection.execute("SET default_transaction_read_only = on")
+            else:
+                check_durability(connection, where)
         except psycopg.Error as error:
             connection.close()
             raise RecordsError(f"records database {where}: {error}") from error
@@ -103,7 +110,7 @@ class PostgresDatabase(Database):
                 raise
             logger.warning("records database %s: connection lost, connecting again", self.where)
             self.connection.close()
-            self.connection = self._connect(self._url)
+            self.connection = self._connect(self._url, self.read_only)
             self.connection.execute(statement)
 
     def time_param(self, value: datetime) -> datetime:
@@ -138,7 +145,7 @@ def check_durability(connection: psycopg.Connection[Any], where: str) -> None:
     row = connection.execute("SHOW synchronous_commit").fetchone()
     value = str(row[0]) if row else "unknown"
     if value not in DURABLE_COMMIT:
-        raise RecordsError(
+        raise RecordsUnavailable(
             f"records database {where} runs with synchronous_commit={value}, which can lose "
             "acknowledged commits on a crash; drill records need synchronous_commit=on"
         )

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from entdrill.errors import RecordsError
+from entdrill.errors import UnknownDrill
 from entdrill.records.database import Database
 from entdrill.records.encoding import load_json, to_utc
 from entdrill.records.models import (
@@ -55,7 +55,10 @@ def find_drill(db: Database, drill_id: str, *, lock: bool = False) -> DrillRecor
 def require_drill(db: Database, drill_id: str, *, lock: bool = False) -> DrillRecord:
     drill = find_drill(db, drill_id, lock=lock)
     if drill is None:
-        raise RecordsError(f"no drill with id {drill_id!r} in the records database {db.where}")
+        raise UnknownDrill(
+            f"no drill with id {drill_id!r} in the records database {db.where}; "
+            "`entdrill drill list` shows them"
+        )
     return drill
 
 

@@ -7,13 +7,15 @@ in-memory database, a file system without shared memory for WAL, a connection le
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from entdrill.errors import RecordsError
+from entdrill.errors import RecordsUnavailable
 from entdrill.records.database import Database, Row
 from entdrill.records.encoding import format_time
 
@@ -34,22 +36,34 @@ class SqliteDatabase(Database):
         self.connection = connection
 
     @classmethod
-    def open(cls, path: Path | str) -> SqliteDatabase:
-        """Open (creating if needed) the database at ``path`` and check it is durable."""
+    def open(cls, path: Path | str, *, read_only: bool = False) -> SqliteDatabase:
+        """Open the database at ``path`` and check it is durable; ``read_only`` opens an existing
+        file with ``mode=ro`` (nothing is created or changed, durability is not needed)."""
         where = str(path)
+        if read_only:
+            return cls(_open_read_only(where), where)
         if where != ":memory:":
             target = Path(path)
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            except OSError as error:
+                raise RecordsUnavailable(
+                    f"cannot create the directory of the records database {where}: "
+                    f"{(error.strerror or str(error)).lower()}"
+                ) from None
             existed = target.exists()
         try:
             connection = sqlite3.connect(
                 where, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
             )
         except sqlite3.Error as error:
-            raise RecordsError(f"cannot open the records database {where}: {error}") from error
+            raise RecordsUnavailable(f"cannot open the records database {where}: {error}") from None
         try:
             configure(connection)
             check_durability(connection, where)
+        except sqlite3.DatabaseError as error:
+            connection.close()
+            raise _not_a_database(where, error) from None
         except BaseException:
             connection.close()
             raise
@@ -84,6 +98,31 @@ class SqliteDatabase(Database):
         self.connection.close()
 
 
+def _open_read_only(where: str) -> sqlite3.Connection:
+    """A read-only connection to the existing file ``where``, proven to be a SQLite database."""
+    uri = f"file:{urllib.parse.quote(os.path.abspath(where))}?mode=ro"
+    try:
+        connection = sqlite3.connect(
+            uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+    except sqlite3.Error as error:
+        raise RecordsUnavailable(f"cannot open the records database {where}: {error}") from None
+    try:
+        connection.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        raise _not_a_database(where, error) from None
+    return connection
+
+
+def _not_a_database(where: str, error: sqlite3.Error) -> RecordsUnavailable:
+    return RecordsUnavailable(
+        f"{where} cannot be read as a records database ({error}); expected a SQLite database "
+        "written by entdrill"
+    )
+
+
 def configure(connection: sqlite3.Connection) -> None:
     """Ask for what drill records need: WAL, ``synchronous=FULL``, foreign keys."""
     connection.execute("PRAGMA journal_mode=WAL")
@@ -96,18 +135,18 @@ def check_durability(connection: sqlite3.Connection, where: str) -> None:
     """Refuse a connection on which the durability pragmas are not in force."""
     journal_mode = str(connection.execute("PRAGMA journal_mode").fetchone()[0]).lower()
     if journal_mode != "wal":
-        raise RecordsError(
+        raise RecordsUnavailable(
             f"records database {where} runs with journal_mode={journal_mode}, not WAL; drill "
             "records need a WAL database file on a local file system"
         )
     synchronous = int(connection.execute("PRAGMA synchronous").fetchone()[0])
     if synchronous not in DURABLE_SYNCHRONOUS:
         name = SYNCHRONOUS_NAMES.get(synchronous, str(synchronous))
-        raise RecordsError(
+        raise RecordsUnavailable(
             f"records database {where} runs with synchronous={name}, which can lose the last "
             "committed events on a power loss; drill records need synchronous=FULL"
         )
     if int(connection.execute("PRAGMA foreign_keys").fetchone()[0]) != 1:
-        raise RecordsError(
+        raise RecordsUnavailable(
             f"records database {where} runs with foreign keys off; drill records need them on"
         )

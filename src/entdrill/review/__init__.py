@@ -11,12 +11,14 @@ drill after drill, with a readiness score whose formula the report states.
     page = render_html(review)                       # or render_markdown(review, "charts")
 
 The model is pure (records data in, dataclasses out): ``measures`` (what an experiment record
-says), ``services`` (login under storm, server loss, session store, video), ``channels``
-(shares, time to acknowledge, never reached, acknowledgement curves, matrix), ``trends``,
-``findings``, ``score`` (the formula), ``quantiles``; ``build`` assembles the ``model.Review``.
-Rendering is pure too (model in, text out): ``charts`` (figures: SVG and table), ``svg`` (the
-small chart drawing), ``headlines`` and ``wording`` (sentences and figures), ``html``,
-``markdown``. ``period`` reads ``--since``/``--until``.
+says), ``services`` (login under storm, server loss, session store, video), ``headroom``
+(capacity searches and the headroom against the required multiple), ``channels`` (shares, time
+to acknowledge, never reached, acknowledgement curves, matrix), ``trends``, ``findings``,
+``score`` (the formula), ``decision`` (the requirement, and ready / at risk / not ready with its
+reasons), ``quantiles``; ``build`` assembles the ``model.Review``. Rendering is pure too (model
+in, text out): ``charts`` (figures: SVG and table), ``svg`` (the small chart drawing),
+``headlines`` and ``wording`` (sentences and figures), ``html`` with ``html_blocks``,
+``markdown``. ``period`` reads ``--since``/``--until``/``--as-of``.
 """
 
 from entdrill.review.build import TITLE, build_review, only_drill, series_wanted
@@ -24,29 +26,41 @@ from entdrill.review.html import render_html
 from entdrill.review.markdown import render_markdown
 from entdrill.review.model import (
     AckCurve,
+    CapacityRun,
     ChannelMatrix,
     ChannelReadiness,
+    Coverage,
+    Decision,
     FindingGroup,
+    Headroom,
     LoginReadiness,
     PersonCount,
+    Reason,
+    Requirement,
     Review,
     ServiceScore,
     StormStep,
     Trend,
     TrialReadiness,
 )
-from entdrill.review.period import parse_period
+from entdrill.review.period import parse_as_of, parse_period
 from entdrill.review.score import FORMULA, Score
 
 __all__ = [
     "FORMULA",
     "TITLE",
     "AckCurve",
+    "CapacityRun",
     "ChannelMatrix",
     "ChannelReadiness",
+    "Coverage",
+    "Decision",
     "FindingGroup",
+    "Headroom",
     "LoginReadiness",
     "PersonCount",
+    "Reason",
+    "Requirement",
     "Review",
     "Score",
     "ServiceScore",
@@ -55,6 +69,7 @@ __all__ = [
     "TrialReadiness",
     "build_review",
     "only_drill",
+    "parse_as_of",
     "parse_period",
     "render_html",
     "render_markdown",

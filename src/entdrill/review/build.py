@@ -15,13 +15,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from entdrill.records import DRILL_STATUSES, ReviewData
+from entdrill.calendar.first_morning import Return, next_return_in_zone
+from entdrill.errors import InvalidInput
+from entdrill.records import DRILL_STATUSES, DrillRecord, ReviewData
 from entdrill.review import channels as ch
 from entdrill.review import trends
+from entdrill.review.decision import decide, requirement
 from entdrill.review.findings import open_groups
+from entdrill.review.headroom import read_capacity
 from entdrill.review.measures import (
     SERVICE_NAMES,
     StormRun,
@@ -30,7 +34,7 @@ from entdrill.review.measures import (
     read_trial,
     service_of,
 )
-from entdrill.review.model import DrillRow, Review, ServiceScore
+from entdrill.review.model import CapacityRun, Coverage, DrillRow, Review, ServiceScore
 from entdrill.review.score import FORMULA, overall
 from entdrill.review.services import (
     TRIAL_SERVICES,
@@ -39,6 +43,7 @@ from entdrill.review.services import (
     storm_steps,
     trial_readiness,
 )
+from entdrill.review.wording import PARIS
 
 TITLE = "Continuity readiness review"
 RECENT_DRILLS = 40
@@ -74,7 +79,10 @@ def readings(data: ReviewData) -> tuple[list[StormRun], list[Trial], Counter[str
         service = service_of(experiment.kind)
         if service is None:
             continue
-        if service == "login":
+        if experiment.kind.startswith("capacity"):
+            if read_capacity(experiment) is None:
+                missing[service] += 1
+        elif service == "login":
             storm = read_storm(experiment)
             if storm is None:
                 missing[service] += 1
@@ -95,33 +103,96 @@ def series_wanted(data: ReviewData) -> list[str]:
     return [storm.experiment_id for storm, _ in charted_storms(storm_steps(storms))]
 
 
+def searches_of(data: ReviewData) -> list[CapacityRun]:
+    """The concluded capacity searches of the period."""
+    found = (read_capacity(x) for x in [*data.experiments, *data.standalone_experiments])
+    return [run for run in found if run is not None]
+
+
+def without_running(data: ReviewData) -> tuple[ReviewData, list[DrillRecord]]:
+    """``data`` without the drills still running (not evidence yet), and those drills."""
+    running = [d for d in data.drills if d.status == "running"]
+    if not running:
+        return data, []
+    ids = {d.id for d in running}
+    return (
+        replace(
+            data,
+            drills=[d for d in data.drills if d.id not in ids],
+            experiments=[x for x in data.experiments if x.drill_id not in ids],
+            channel_results=[c for c in data.channel_results if c.drill_id not in ids],
+            reach=[r for r in data.reach if r.drill_id not in ids],
+            findings=[f for f in data.findings if f.drill_id not in ids],
+            ledger=[e for e in data.ledger if e.drill_id not in ids],
+        ),
+        running,
+    )
+
+
 def build_review(
     data: ReviewData,
     series: Mapping[str, Mapping[str, Any]] | None = None,
     *,
     generated_at: datetime,
+    as_of: datetime | None = None,
+    required_multiple: float | None = None,
+    normal_rate: float | None = None,
+    zone: str | None = None,
     drill_id: str | None = None,
     source: str = "",
     title: str = TITLE,
     recent_drills: int = RECENT_DRILLS,
 ) -> Review:
-    """The review of ``data`` (already cut to one drill with ``only_drill`` when ``drill_id``)."""
+    """The review of ``data`` (already cut to one drill with ``only_drill`` when ``drill_id``).
+
+    Ages are counted to ``as_of`` (default ``generated_at``); the requirement and the zone come
+    from the arguments, else from the latest ended drill's plan (see ``decision.requirement``).
+    Drills still running are listed apart and count for nothing until they end.
+    """
+    as_of = as_of or generated_at
+    data, running = without_running(data)
     drills = data.drills
+    required = requirement(
+        drills, required_multiple=required_multiple, normal_rate=normal_rate, zone=zone
+    )
     drill_at = {d.id: d.started_at for d in drills}
     storms, trials, missing = readings(data)
-    login = login_readiness(storms, missing["login"], series or {})
+    login = login_readiness(
+        storms,
+        missing["login"],
+        series or {},
+        as_of=as_of,
+        required=required.required_multiple,
+        searches=searches_of(data),
+    )
     tested = {t.service for t in trials}
     trial_views = tuple(
-        trial_readiness(s, [t for t in trials if t.service == s], missing[s])
+        trial_readiness(s, [t for t in trials if t.service == s], missing[s], as_of=as_of)
         for s in TRIAL_SERVICES
         if s in REQUIRED or s in tested or missing[s]
     )
     results, reach = data.channel_results, data.reach
-    channels = ch.channel_readiness(results, reach, drill_at)
+    channels = ch.channel_readiness(results, reach, drill_at, as_of)
     services = (
         ServiceScore("login", SERVICE_NAMES["login"], login.score),
         *(ServiceScore(t.service, t.name, t.score) for t in trial_views),
-        ServiceScore(CHANNELS, trends.CHANNELS_SERVICE, ch.channels_score(results, drill_at)),
+        ServiceScore(
+            CHANNELS, trends.CHANNELS_SERVICE, ch.channels_score(results, drill_at, as_of)
+        ),
+    )
+    covered = coverage(services)
+    total = overall(s.score for s in services)
+    decision = decide(
+        back=_return(required.zone, as_of),
+        requirement=required,
+        login=login,
+        trials=trial_views,
+        channels=channels,
+        latest_results=ch.latest_results(results, drill_at),
+        services=services,
+        overall=total,
+        coverage=covered,
+        as_of=as_of,
     )
     names = [c.name for c in channels]
     periods = trends.periods(drills)
@@ -154,7 +225,7 @@ def build_review(
         first_at=drills[0].started_at if drills else None,
         last_at=drills[-1].started_at if drills else None,
         standalone_experiments=len(data.standalone_experiments),
-        overall=overall(s.score for s in services),
+        overall=total,
         services=services,
         login=login,
         trials=trial_views,
@@ -168,13 +239,57 @@ def build_review(
         findings=groups,
         open_findings=len([f for f in open_source if f.status == "open"]),
         unowned_findings=len([f for f in open_source if f.status == "open" and not f.owner]),
-        drill_rows=_drill_rows(data, storms, trials, recent_drills),
+        drill_rows=_drill_rows(data, storms, trials, recent_drills, login.searches),
         formula=FORMULA,
+        as_of=as_of,
+        requirement=required,
+        decision=decision,
+        coverage=covered,
+        running=tuple(_running_row(d) for d in running),
+    )
+
+
+def coverage(services: tuple[ServiceScore, ...]) -> Coverage:
+    """Services tested in the period out of every service of the readiness model."""
+    return Coverage(
+        tested=tuple(s.service for s in services if s.score.tested),
+        untested=tuple(s.service for s in services if not s.score.tested),
+        stale=tuple(s.service for s in services if s.score.stale),
+    )
+
+
+def _return(zone: str | None, as_of: datetime) -> Return | None:
+    """The next holiday of ``zone`` after the review date and the first morning back (None when
+    no zone is known or the holiday data does not reach that far)."""
+    if zone is None:
+        return None
+    try:
+        day = (as_of - timedelta(microseconds=1)).astimezone(PARIS).date()
+        return next_return_in_zone(zone, day)
+    except InvalidInput:
+        return None
+
+
+def _running_row(drill: DrillRecord) -> DrillRow:
+    return DrillRow(
+        drill_id=drill.id,
+        at=drill.started_at,
+        plan_name=drill.plan_name,
+        target=drill.target,
+        status=drill.status,
+        storms=(),
+        trials=(),
+        channels={},
+        open_findings=0,
     )
 
 
 def _drill_rows(
-    data: ReviewData, storms: list[StormRun], trials: list[Trial], limit: int
+    data: ReviewData,
+    storms: list[StormRun],
+    trials: list[Trial],
+    limit: int,
+    searches: tuple[CapacityRun, ...] = (),
 ) -> tuple[DrillRow, ...]:
     shown = data.drills[-limit:][::-1] if limit else data.drills[::-1]
     ids = {d.id for d in shown}
@@ -205,6 +320,7 @@ def _drill_rows(
             trials=tuple(trials_of.get(d.id, ())),
             channels=channels_of.get(d.id, {}),
             open_findings=open_of[d.id],
+            searches=tuple(s for s in searches if s.drill_id == d.id),
         )
         for d in shown
     )

@@ -66,6 +66,7 @@ def channel_readiness(
     results: Sequence[ChannelResult],
     reach: Sequence[PersonChannelReach],
     drill_at: Mapping[str, datetime],
+    as_of: datetime,
 ) -> tuple[ChannelReadiness, ...]:
     by_results: dict[str, list[ChannelResult]] = {}
     by_rows: dict[str, list[PersonChannelReach]] = {}
@@ -75,7 +76,7 @@ def channel_readiness(
         if is_sent(row):
             by_rows.setdefault(row.channel, []).append(row)
     return tuple(
-        _channel(name, by_results.get(name, []), by_rows.get(name, []), drill_at)
+        _channel(name, by_results.get(name, []), by_rows.get(name, []), drill_at, as_of)
         for name in channel_order(results, reach)
     )
 
@@ -85,6 +86,7 @@ def _channel(
     results: list[ChannelResult],
     sent: list[PersonChannelReach],
     drill_at: Mapping[str, datetime],
+    as_of: datetime,
 ) -> ChannelReadiness:
     delivered = sum(1 for r in sent if is_reached(r))
     acked = [r for r in sent if r.acknowledged_at is not None]
@@ -110,24 +112,42 @@ def _channel(
         p90_ack_s=nearest_rank(waits, 0.9),
         never_reached=_counted(missed),
         never_reached_people=len({r.person for r in missed}),
-        score=channel_score(results, drill_at),
+        score=channel_score(results, drill_at, as_of),
     )
 
 
-def channel_score(results: Iterable[ChannelResult], drill_at: Mapping[str, datetime]) -> Score:
+def channel_score(
+    results: Iterable[ChannelResult], drill_at: Mapping[str, datetime], as_of: datetime
+) -> Score:
     return score(
-        [(drill_at.get(r.drill_id, r.recorded_at), OUTCOME_RESULTS[r.outcome]) for r in results]
+        [(drill_at.get(r.drill_id, r.recorded_at), OUTCOME_RESULTS[r.outcome]) for r in results],
+        as_of,
     )
 
 
-def channels_score(results: Iterable[ChannelResult], drill_at: Mapping[str, datetime]) -> Score:
+def latest_results(
+    results: Iterable[ChannelResult], drill_at: Mapping[str, datetime]
+) -> dict[str, ChannelResult]:
+    """Each channel's result in the latest drill that used it."""
+    latest: dict[str, ChannelResult] = {}
+    for result in results:
+        moment = drill_at.get(result.drill_id, result.recorded_at)
+        known = latest.get(result.channel)
+        if known is None or moment >= drill_at.get(known.drill_id, known.recorded_at):
+            latest[result.channel] = result
+    return latest
+
+
+def channels_score(
+    results: Iterable[ChannelResult], drill_at: Mapping[str, datetime], as_of: datetime
+) -> Score:
     """The *fallback channels* service: per drill, the mean result of its channels."""
     per_drill: dict[str, list[float]] = {}
     moments: dict[str, datetime] = {}
     for r in results:
         per_drill.setdefault(r.drill_id, []).append(OUTCOME_RESULTS[r.outcome])
         moments[r.drill_id] = drill_at.get(r.drill_id, r.recorded_at)
-    return score([(moments[d], sum(v) / len(v)) for d, v in per_drill.items()])
+    return score([(moments[d], sum(v) / len(v)) for d, v in per_drill.items()], as_of)
 
 
 def never_reached_anywhere(reach: Iterable[PersonChannelReach]) -> tuple[PersonCount, ...]:

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from entdrill.review import wording as say
-from entdrill.review.model import ChannelReadiness, LoginReadiness, Review, TrialReadiness
+from entdrill.review.charts import Table
+from entdrill.review.model import (
+    CapacityRun,
+    ChannelReadiness,
+    LoginReadiness,
+    Review,
+    TrialReadiness,
+)
+from entdrill.review.score import Score
 
 Sentence = tuple["Bit", ...]
 
@@ -24,6 +32,25 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
         "multiple of normal load the latest storm of the period decides: the highest multiple "
         "held is the highest whose latest storm held; the first broken the lowest whose latest "
         "storm broke.",
+    ),
+    (
+        "Capacity search, headroom",
+        "a capacity search offers logins at rising rates until a step breaks the objective "
+        "(login p95 over its budget or failed share over its maximum); it sustained the highest "
+        "rate held below the first rate broken. Headroom is the multiple of normal load sustained "
+        "divided by the required multiple (the plan's readiness.required_multiple, 100 unless "
+        "stated): under 1, logins break before the load they must hold. Storms that held only "
+        "below the requirement are partial evidence: a lower bound, never a pass.",
+    ),
+    (
+        "Coverage, not tested, stale",
+        "every service of the readiness model counts; one with no concluded test in the period "
+        "is not tested, and one whose most recent test is older than the half-life at the review "
+        "date is stale. Either keeps the decision from reading ready.",
+    ),
+    (
+        "Running drills",
+        "a drill still running is not evidence yet: it is listed apart and counts once it ends.",
     ),
     (
         "Survived",
@@ -125,6 +152,47 @@ def login_sentence(login: LoginReadiness) -> Sentence:
     return tuple(bits)
 
 
+def capacity_sentence(login: LoginReadiness) -> Sentence | None:
+    """The latest capacity search of the period, with the headroom it gives (None without one)."""
+    found = login.headroom
+    if not login.searches or found is None or found.search is None:
+        return None
+    search = found.search
+    bits = [Bit(f"Capacity search ({say.day(search.at)}): ")]
+    if search.outcome == "broke_at_min":
+        bits += [
+            Bit("broke at "),
+            Bit(say.multiple(search.breaking_multiple), "login-breaking-multiple"),
+            Bit(", the lowest load offered"),
+        ]
+    else:
+        bits += [
+            Bit("sustained "),
+            Bit(say.multiple(_r(search.sustained_multiple)), "login-sustained-multiple"),
+            Bit(" normal load"),
+        ]
+        if search.outcome == "held_to_max":
+            bits.append(Bit(", the top of the range searched"))
+        else:
+            bits += [
+                Bit(", broke at "),
+                Bit(say.multiple(_r(search.breaking_multiple)), "login-breaking-multiple"),
+            ]
+    if search.why:
+        bits.append(Bit(f" ({search.why})"))
+    value = "–" if found.value is None else f"{found.value:.2f}"
+    bits += [
+        Bit(f"; required {say.multiple(found.required_multiple)}: headroom "),
+        Bit(value, "headroom"),
+        Bit("."),
+    ]
+    return tuple(bits)
+
+
+def _r(multiple: float | None) -> float | None:
+    return None if multiple is None else float(f"{multiple:.3g}")
+
+
 def trial_sentence(trial: TrialReadiness) -> Sentence:
     if not trial.tests:
         return (Bit(f"{trial.name}: not tested in this period."),)
@@ -189,8 +257,56 @@ def findings_sentence(review: Review) -> Sentence:
     )
 
 
+def coverage_sentence(review: Review) -> str:
+    """``3 of 5 services tested (not tested: server loss, session-store loss)``."""
+    covered = review.coverage
+    if covered is None:
+        return ""
+    names = {s.service: s.name for s in review.services}
+    text = f"{len(covered.tested)} of {covered.total} services tested in this period"
+    if covered.untested:
+        text += f"; not tested: {', '.join(names[s] for s in covered.untested)}"
+    if covered.stale:
+        text += f"; stale: {', '.join(names[s] for s in covered.stale)}"
+    return text + "."
+
+
+def running_sentence(review: Review) -> str:
+    """The drills still running, which the review does not count yet ("" when none)."""
+    if not review.running:
+        return ""
+    listed = ", ".join(
+        f"{d.plan_name} (started {say.when(d.at)}, {d.drill_id})" for d in review.running
+    )
+    return (
+        f"Still running, not counted until {'they end' if len(review.running) > 1 else 'it ends'}: "
+        f"{listed}."
+    )
+
+
+def requirement_sentence(review: Review) -> str:
+    required = review.requirement
+    if required is None:
+        return ""
+    normal = (
+        f" ({required.normal_rate * required.required_multiple:g} logins/s at "
+        f"{required.normal_rate:g}/s normal)"
+        if required.normal_rate
+        else ""
+    )
+    return (
+        f"Required: {say.multiple(required.required_multiple)} normal load{normal}; "
+        f"{required.source}. Review date {say.review_day(review.as_of)}."
+    )
+
+
 def headlines(review: Review) -> list[Sentence]:
-    found = [login_sentence(review.login)]
+    capacity = capacity_sentence(review.login)
+    found = (
+        [] if capacity is not None and not review.login.steps else [login_sentence(review.login)]
+    )
+    if capacity is not None:
+        found.append(capacity)
     found.extend(trial_sentence(t) for t in review.trials)
     found.extend(channel_sentence(c) for c in review.channels)
     found.append(reach_sentence(review))
@@ -203,12 +319,18 @@ def service_figure(review: Review, service: str) -> str:
     if service == "login":
         login = review.login
         held, broken = login.highest_held, login.first_broken
-        if not login.steps:
-            return "no storm concluded"
-        parts = [f"held up to {say.multiple(held.multiple)}" if held else "held at no load tested"]
-        if broken:
-            parts.append(f"broke at {say.multiple(broken.multiple)}")
-        return f"{', '.join(parts)} ({say.count(login.storms, 'storm')})"
+        parts = []
+        found = login.headroom
+        if found is not None and found.value is not None:
+            parts.append(f"headroom {found.value:.2f} ({found.source})")
+        if login.searches:
+            parts.append(say.count(len(login.searches), "capacity search", "capacity searches"))
+        if login.steps:
+            storms = [f"held up to {say.multiple(held.multiple)}" if held else "held at no load"]
+            if broken:
+                storms.append(f"broke at {say.multiple(broken.multiple)}")
+            parts.append(f"{', '.join(storms)} ({say.count(login.storms, 'storm')})")
+        return "; ".join(parts) or "no capacity search or storm concluded"
     for trial in review.trials:
         if trial.service == service:
             return f"{say.ratio(trial.passed, trial.tests)} passed" if trial.tests else "not tested"
@@ -217,3 +339,41 @@ def service_figure(review: Review, service: str) -> str:
     if not runs:
         return "no channel used"
     return f"{say.ratio(worked, runs)} channel runs worked ({say.count(len(review.channels), 'channel')})"
+
+
+def capacity_table(login: LoginReadiness) -> Table:
+    """The steps of the latest capacity search (refined steps marked ``r``)."""
+    search = login.headroom.search if login.headroom is not None else None
+    rows = tuple(
+        (
+            f"{i}{'r' if step.refine else ''}",
+            f"{step.rate:g}/s",
+            say.multiple(_r(step.multiple)),
+            say.latency(step.p95_ms),
+            say.pct(step.error_share),
+            "held" if step.held else "broke",
+        )
+        for i, step in enumerate(search.steps if search else (), start=1)
+    )
+    return Table(
+        "Steps of the latest capacity search (r: a refining step between held and broken)",
+        ("step", "rate", "x normal", "p95", "failed", "verdict"),
+        rows,
+    )
+
+
+def search_cell(search: CapacityRun) -> str:
+    """A capacity search in a drill's row: ``sustained 62.5x, broke 78x``."""
+    if search.outcome == "broke_at_min":
+        return f"capacity: broke at {say.multiple(_r(search.breaking_multiple))} (lowest offered)"
+    text = f"capacity: sustained {say.multiple(_r(search.sustained_multiple))}"
+    if search.outcome == "knee":
+        text += f", broke at {say.multiple(_r(search.breaking_multiple))}"
+    return text
+
+
+def latest_test(review: Review, score: Score) -> str:
+    """When a service was last tested, and whether that is stale at the review date."""
+    if score.latest is None:
+        return "not tested"
+    return say.day(score.latest) + (" (stale)" if score.stale else "")

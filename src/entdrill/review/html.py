@@ -7,7 +7,6 @@ Key figures carry ``data-figure="NAME"`` (``overall-score``, ``score-login``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from functools import cache
 from html import escape
 from importlib.resources import files
@@ -15,9 +14,9 @@ from importlib.resources import files
 from entdrill import __version__
 from entdrill.review import charts
 from entdrill.review import headlines as hl
+from entdrill.review import html_blocks as hb
 from entdrill.review import wording as say
-from entdrill.review.charts import Figure, Table
-from entdrill.review.model import PersonCount, Review
+from entdrill.review.model import Review
 from entdrill.review.svg import OUTCOME_WORDS
 
 MAX_FINDINGS = 50
@@ -35,7 +34,7 @@ def stylesheet() -> str:
 def render_html(review: Review) -> str:
     """The whole page."""
     title = f"{review.title}: {hl.period(review)}"
-    body = [_header(review)]
+    body = [_header(review), _decision(review)]
     if review.empty:
         body.append(
             '<section id="summary"><h2>Summary</h2>'
@@ -77,35 +76,67 @@ def _header(review: Review) -> str:
     )
 
 
+def _decision(review: Review) -> str:
+    """The question, the answer, the headroom and the reasons, each linking to its section."""
+    decision = review.decision
+    if decision is None:
+        return ""
+    css = GRADE_CLASS[decision.answer]
+    reasons = "".join(
+        f'<li class="{"bad" if r.severity == "blocker" else "warn"}">'
+        f'<a href="#{escape(r.anchor)}">{escape(r.text)}</a></li>'
+        for r in decision.reasons
+    )
+    extra = [hl.coverage_sentence(review), hl.requirement_sentence(review)]
+    return (
+        f'<section id="decision" class="decision decision-{css}"><h2 data-figure="decision-question">'
+        f"{escape(decision.question)}</h2>"
+        f'<p class="answer {css}" data-figure="decision">{escape(hb.grade_text(decision.answer))}</p>'
+        f'<p data-figure="headroom-sentence">{escape(decision.headroom)}</p>'
+        + (f'<ol class="reasons" data-figure="reasons">{reasons}</ol>' if reasons else "")
+        + "".join(f'<p class="meta">{escape(t)}</p>' for t in extra if t)
+        + (
+            f'<p class="warn" data-figure="running">{escape(hl.running_sentence(review))}</p>'
+            if review.running
+            else ""
+        )
+        + "</section>"
+    )
+
+
 def _summary(review: Review) -> str:
-    grade = review.overall.grade
+    answer = review.decision.answer if review.decision else review.overall.grade
+    covered = review.coverage
     card = (
         '<div class="score-card" role="group" aria-label="Overall readiness score">'
         '<div><div class="meta">Overall readiness</div>'
         f'<span class="score" data-figure="overall-score">{say.score(review.overall.value)}</span>'
         '<span class="out-of"> / 100</span></div>'
-        f'<div class="grade {GRADE_CLASS.get(grade or "", "muted")}" data-figure="overall-grade">'
-        f"{escape(_grade(grade))}</div>"
-        f'<div class="meta">mean of {len([s for s in review.services if s.score.value is not None])}'
-        f" service scores over {say.count(review.overall.tests, 'test')}</div></div>"
+        f'<div class="grade {GRADE_CLASS.get(answer or "", "muted")}" data-figure="overall-grade">'
+        f"{escape(hb.grade_text(answer))}</div>"
+        f'<div class="meta" id="coverage">mean over {len(review.services)} services, '
+        f"{say.count(review.overall.tests, 'test')}; coverage "
+        f'<span data-figure="coverage">{len(covered.tested) if covered else 0}/'
+        f"{covered.total if covered else len(review.services)}</span> tested</div></div>"
     )
     rows = [
         (
             f'<th scope="row">{escape(s.name)}</th>'
             f'<td class="num" data-figure="score-{hl.slug(s.service)}">{say.score(s.score.value)}</td>'
-            f'<td class="{GRADE_CLASS.get(s.score.grade or "", "muted")}">{escape(_grade(s.score.grade))}</td>'
+            f'<td class="{GRADE_CLASS.get(s.score.grade or "", "muted")}">{escape(hb.grade_text(s.score.grade))}</td>'
             f'<td class="num">{s.score.tests:,}</td>'
+            f"<td>{escape(hl.latest_test(review, s.score))}</td>"
             f"<td>{escape(hl.service_figure(review, s.service))}</td>"
         )
         for s in review.services
     ]
-    table = _html_table(
-        "Readiness score per service (0 to 100)",
-        ("service", "score", "grade", "tests", "what it rests on"),
+    table = hb.table(
+        "Readiness score per service (0 to 100; a service not tested counts 0)",
+        ("service", "score", "grade", "tests", "latest test", "what it rests on"),
         rows,
         numeric=(1, 3),
     )
-    items = "".join(f"<li>{_sentence(s)}</li>" for s in hl.headlines(review))
+    items = "".join(f"<li>{hb.sentence(s)}</li>" for s in hl.headlines(review))
     return (
         f'<section id="summary"><h2>Summary</h2>{card}{table}'
         f'<h3>Key figures</h3><ul class="headlines">{items}</ul>'
@@ -117,8 +148,17 @@ def _summary(review: Review) -> str:
 
 def _services(review: Review) -> str:
     login = review.login
-    parts = ['<section id="services"><h2>Readiness per service</h2>', "<h3>Login under storm</h3>"]
-    parts.append(f"<p>{_sentence(hl.login_sentence(login))}</p>")
+    parts = [
+        '<section id="services"><h2>Readiness per service</h2>',
+        '<h3 id="login">Login under storm</h3>',
+    ]
+    if review.decision is not None:
+        parts.append(f"<p><strong>{escape(review.decision.headroom)}</strong></p>")
+    capacity = hl.capacity_sentence(login)
+    if capacity is not None:
+        parts.append(f"<p>{hb.sentence(capacity)}</p>")
+        parts.append(hb.plain_table(hl.capacity_table(login)))
+    parts.append(f"<p>{hb.sentence(hl.login_sentence(login))}</p>")
     parts.append(
         "<p>A storm <strong>held</strong> when at least 99% of its logins succeeded and its login "
         "p95 stayed within the experiment's budget. At each load the latest storm of the period "
@@ -129,7 +169,7 @@ def _services(review: Review) -> str:
             f'<p class="muted">{say.count(login.not_concluded, "storm")} did not conclude '
             "(aborted, interrupted or without measures) and are left out.</p>"
         )
-    parts.extend(_figure(f) for f in charts.login_figures(login))
+    parts.extend(hb.figure(f) for f in charts.login_figures(login))
     parts.append("<h3>Server loss, session store and video</h3>")
     rows = []
     for t in review.trials:
@@ -138,24 +178,25 @@ def _services(review: Review) -> str:
             f'<th scope="row">{escape(t.name)}</th><td>{escape(t.question)}</td>'
             f'<td class="num">{say.ratio(t.passed, t.tests) if t.tests else "not tested"}</td>'
             + (
-                f"<td>{escape(say.day(latest.at))}: {_verdict(latest.passed, 'survived', 'failed')}"
-                f"{_detail(latest.detail)}</td>"
+                f"<td>{escape(say.day(latest.at))}: {hb.verdict(latest.passed, 'survived', 'failed')}"
+                f"{hb.detail(latest.detail)}</td>"
                 if latest
                 else "<td>–</td>"
             )
             + (
-                f"<td>{escape(say.day(failure.at))}{_detail(failure.detail)}</td>"
+                f"<td>{escape(say.day(failure.at))}{hb.detail(failure.detail)}</td>"
                 if failure
                 else "<td>none</td>"
             )
             + f'<td class="num">{say.score(t.score.value)}</td>'
         )
     parts.append(
-        _html_table(
+        hb.table(
             "Pass/fail services (a run counts when it concluded)",
             ("service", "question", "passed", "latest run", "latest failure", "score"),
             rows,
             numeric=(2, 5),
+            ids=[f"service-{t.service}" for t in review.trials],
         )
     )
     parts.append("</section>")
@@ -185,11 +226,12 @@ def _channels(review: Review) -> str:
             f'<td class="num">{say.score(c.score.value)}</td>'
         )
     parts.append(
-        _html_table(
+        hb.table(
             "Fallback channels over the period (shares of the people sent to)",
             say.CHANNEL_COLUMNS,
             rows,
             numeric=tuple(range(1, 11)),
+            ids=[f"channel-{hl.slug(c.name)}" for c in review.channels],
         )
     )
     parts.append(
@@ -197,20 +239,20 @@ def _channels(review: Review) -> str:
         "(status page, backup room) counts the drills where it was done at all. Time to "
         "acknowledge runs from the person's first message on the channel.</p>"
     )
-    parts.extend(_figure(f) for f in charts.channel_figures(review))
+    parts.extend(hb.figure(f) for f in charts.channel_figures(review))
     parts.append("<h3>Who was never reached</h3>")
-    parts.append(f"<p>{_sentence(hl.reach_sentence(review))}</p>")
+    parts.append(f"<p>{hb.sentence(hl.reach_sentence(review))}</p>")
     if review.never_reached:
-        parts.append(_people(review.never_reached, "reached on no channel"))
+        parts.append(hb.people(review.never_reached, "reached on no channel"))
     missed = [c for c in review.channels if c.never_reached]
     if missed:
         rows = [
             f'<th scope="row">{escape(c.name)}</th><td class="num">{c.never_reached_people:,}</td>'
-            f"<td>{escape(_names(c.never_reached, 12))}</td>"
+            f"<td>{escape(hb.names(c.never_reached, 12))}</td>"
             for c in missed
         ]
         parts.append(
-            _html_table(
+            hb.table(
                 "Sent to but neither delivered nor acknowledged, per channel (drills in brackets)",
                 ("channel", "people", "who"),
                 rows,
@@ -232,14 +274,14 @@ def _trends(review: Review) -> str:
             f"<p>One point per {escape(bucket)}: each point is computed from its own tests "
             "only (no weighting).</p>"
         )
-        parts.extend(_figure(f) for f in found)
+        parts.extend(hb.figure(f) for f in found)
     parts.append("</section>")
     return "".join(parts)
 
 
 def _findings(review: Review) -> str:
     parts = ['<section id="findings"><h2>Open findings</h2>']
-    parts.append(f"<p>{_sentence(hl.findings_sentence(review))}</p>")
+    parts.append(f"<p>{hb.sentence(hl.findings_sentence(review))}</p>")
     if review.drill_id is None and review.findings:
         parts.append(
             '<p class="muted">Every finding still open, whichever drill found it; the same '
@@ -261,7 +303,7 @@ def _findings(review: Review) -> str:
         )
     if rows:
         parts.append(
-            _html_table(
+            hb.table(
                 "Open findings, most severe and oldest first",
                 ("severity", "finding", "owner", "open in drills", "first opened", "last opened"),
                 rows,
@@ -284,11 +326,14 @@ def _drills(review: Review) -> str:
     rows = []
     for d in review.drill_rows:
         storms = "; ".join(
-            f"{say.multiple(s.multiple)} {_verdict(s.held, 'held', 'broke')} (p95 {escape(say.latency(s.p95_ms))})"
-            for s in d.storms
+            [escape(hl.search_cell(c)) for c in d.searches]
+            + [
+                f"{say.multiple(s.multiple)} {hb.verdict(s.held, 'held', 'broke')} (p95 {escape(say.latency(s.p95_ms))})"
+                for s in d.storms
+            ]
         )
         trials = "; ".join(
-            f"{escape(t.service.replace('_', ' '))} {_verdict(t.passed, 'survived', 'failed')}"
+            f"{escape(t.service.replace('_', ' '))} {hb.verdict(t.passed, 'survived', 'failed')}"
             for t in d.trials
         )
         chans = ", ".join(
@@ -303,7 +348,7 @@ def _drills(review: Review) -> str:
         )
     return (
         f'<section id="drills"><h2>Drills</h2><p>{escape(scope)}</p>'
-        + _html_table(
+        + hb.table(
             "Drills",
             say.DRILL_COLUMNS,
             rows,
@@ -320,85 +365,6 @@ def _method(review: Review) -> str:
         f'<section id="method"><h2>How to read this review</h2><dl>{body}</dl>'
         f'<h3>Readiness score</h3><div class="formula">{formula}</div></section>'
     )
-
-
-# -- pieces ---------------------------------------------------------------------------------
-
-
-def _figure(figure: Figure) -> str:
-    return (
-        f'<figure id="{escape(figure.key)}"><figcaption><strong>{escape(figure.title)}</strong>. '
-        f"{escape(figure.description)}</figcaption>"
-        + "".join(figure.svgs)
-        + _plain_table(figure.table)
-        + "</figure>"
-    )
-
-
-def _plain_table(table: Table) -> str:
-    rows = [
-        f'<th scope="row">{escape(row[0])}</th>' + "".join(f"<td>{escape(c)}</td>" for c in row[1:])
-        for row in table.rows
-    ]
-    return _html_table(table.caption, table.headers, rows, css="figure-data")
-
-
-def _html_table(
-    caption: str,
-    headers: Sequence[str],
-    rows: Iterable[str],
-    *,
-    numeric: Sequence[int] = (),
-    css: str = "",
-) -> str:
-    head = "".join(
-        f'<th scope="col"{" class=num" if i in numeric else ""}>{escape(h)}</th>'
-        for i, h in enumerate(headers)
-    )
-    body = "".join(f"<tr>{row}</tr>" for row in rows)
-    cls = f' class="{css}"' if css else ""
-    return (
-        f"<table{cls}><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
-        f"<tbody>{body}</tbody></table>"
-    )
-
-
-def _sentence(bits: hl.Sentence) -> str:
-    return "".join(
-        f'<strong data-figure="{escape(b.figure)}">{escape(b.text)}</strong>'
-        if b.figure
-        else escape(b.text)
-        for b in bits
-    )
-
-
-def _grade(grade: str | None) -> str:
-    return "not tested" if grade is None else f"{GRADE_MARK[grade]} {grade}"
-
-
-def _verdict(passed: bool, yes: str, no: str) -> str:
-    return f'<span class="ok">✓ {yes}</span>' if passed else f'<span class="bad">✗ {no}</span>'
-
-
-def _detail(detail: str) -> str:
-    return f' <span class="muted">({escape(detail)})</span>' if detail else ""
-
-
-def _names(people: Sequence[PersonCount], limit: int) -> str:
-    shown = [f"{p.person} ({p.drills})" for p in people[:limit]]
-    more = len(people) - limit
-    return ", ".join(shown) + (f" and {more:,} others" if more > 0 else "")
-
-
-def _people(people: Sequence[PersonCount], what: str) -> str:
-    items = "".join(
-        f"<li>{escape(p.person)} <span class=muted>({escape(p.group or 'no group')}; "
-        f"{say.count(p.drills, 'drill')})</span></li>"
-        for p in people[:MAX_NAMES]
-    )
-    more = len(people) - MAX_NAMES
-    tail = f"<p>…and {more:,} others {escape(what)}.</p>" if more > 0 else ""
-    return f'<ul class="people">{items}</ul>{tail}'
 
 
 def _empty_hint(review: Review) -> str:

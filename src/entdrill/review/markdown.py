@@ -25,6 +25,7 @@ def render_markdown(review: Review, chart_dir: str | None = None) -> tuple[str, 
     ``chart_dir``)."""
     page = _Page(chart_dir)
     page.add(f"# {review.title}", "", hl.period(review) + ".  ", hl.drill_counts(review), "")
+    _decision(page, review)
     if review.empty:
         page.add("## Summary", "", "**No drills in this period.**", "")
         page.add(
@@ -74,26 +75,51 @@ class _Page:
         self.table(figure.table)
 
 
+def _decision(page: _Page, review: Review) -> None:
+    """The question, the answer, the headroom and the reasons, each linking to its section."""
+    decision = review.decision
+    if decision is None:
+        return
+    page.add(f"## {decision.question}", "", f"**{_grade(decision.answer)}**", "")
+    page.add(decision.headroom, "")
+    for reason in decision.reasons:
+        mark = "✗" if reason.severity == "blocker" else "~"
+        page.add(f"- {mark} [{reason.text}](#{reason.anchor})")
+    if decision.reasons:
+        page.add("")
+    for text in (hl.coverage_sentence(review), hl.requirement_sentence(review)):
+        if text:
+            page.add(f"*{text}*", "")
+    if review.running:
+        page.add(f"**{hl.running_sentence(review)}**", "")
+
+
 def _summary(page: _Page, review: Review) -> None:
-    grade = review.overall.grade
-    tested = len([s for s in review.services if s.score.value is not None])
+    answer = review.decision.answer if review.decision else review.overall.grade
+    covered = review.coverage
+    tested = len(covered.tested) if covered else 0
     page.add(
+        '<a id="summary"></a>',
+        "",
         "## Summary",
         "",
-        f"**Overall readiness: {say.score(review.overall.value)} / 100** ({_grade(grade)}), the "
-        f"mean of {tested} service scores over {say.count(review.overall.tests, 'test')}.",
+        f"**Overall readiness: {say.score(review.overall.value)} / 100** ({_grade(answer)}), the "
+        f"mean over {len(review.services)} services (a service not tested counts 0) of "
+        f"{say.count(review.overall.tests, 'test')}; coverage {tested}/{len(review.services)} "
+        "tested.",
         "",
     )
     page.table(
         Table(
-            "Readiness score per service (0 to 100)",
-            ("service", "score", "grade", "tests", "what it rests on"),
+            "Readiness score per service (0 to 100; a service not tested counts 0)",
+            ("service", "score", "grade", "tests", "latest test", "what it rests on"),
             tuple(
                 (
                     s.name,
                     say.score(s.score.value),
                     _grade(s.score.grade),
                     f"{s.score.tests:,}",
+                    hl.latest_test(review, s.score),
                     hl.service_figure(review, s.service),
                 )
                 for s in review.services
@@ -108,7 +134,13 @@ def _summary(page: _Page, review: Review) -> None:
 
 def _services(page: _Page, review: Review) -> None:
     login = review.login
-    page.add("## Readiness per service", "", "### Login under storm", "")
+    page.add("## Readiness per service", "", '<a id="login"></a>', "", "### Login under storm", "")
+    if review.decision is not None:
+        page.add(f"**{review.decision.headroom}**", "")
+    capacity = hl.capacity_sentence(login)
+    if capacity is not None:
+        page.add(_sentence(capacity), "")
+        page.table(hl.capacity_table(login))
     page.add(_sentence(hl.login_sentence(login)), "")
     page.add(
         "A storm **held** when at least 99% of its logins succeeded and its login p95 stayed "
@@ -129,7 +161,7 @@ def _services(page: _Page, review: Review) -> None:
         latest, failure = t.latest, t.latest_failure
         rows.append(
             (
-                t.name,
+                f'<a id="service-{t.service}"></a>{t.name}',
                 t.question,
                 say.ratio(t.passed, t.tests) if t.tests else "not tested",
                 f"{say.day(latest.at)}: {'✓ survived' if latest.passed else '✗ failed'}"
@@ -152,7 +184,7 @@ def _services(page: _Page, review: Review) -> None:
 
 
 def _channels(page: _Page, review: Review) -> None:
-    page.add("## Readiness per channel", "")
+    page.add('<a id="channels"></a>', "", "## Readiness per channel", "")
     if not review.channels:
         page.add("No fallback channel was used in this period.", "")
         return
@@ -162,7 +194,8 @@ def _channels(page: _Page, review: Review) -> None:
             say.CHANNEL_COLUMNS,
             tuple(
                 (
-                    c.name + (" (channel-wide)" if c.wide else ""),
+                    f'<a id="channel-{hl.slug(c.name)}"></a>{c.name}'
+                    + (" (channel-wide)" if c.wide else ""),
                     f"{c.drills:,}",
                     *(f"{n:,}" for n in c.outcomes.values()),
                     say.pct(c.delivery_share),
@@ -271,9 +304,12 @@ def _drills(page: _Page, review: Review) -> None:
                     d.plan_name,
                     d.status.replace("_", " "),
                     "; ".join(
-                        f"{say.multiple(s.multiple)} {'✓ held' if s.held else '✗ broke'} "
-                        f"(p95 {say.latency(s.p95_ms)})"
-                        for s in d.storms
+                        [hl.search_cell(c) for c in d.searches]
+                        + [
+                            f"{say.multiple(s.multiple)} {'✓ held' if s.held else '✗ broke'} "
+                            f"(p95 {say.latency(s.p95_ms)})"
+                            for s in d.storms
+                        ]
                     )
                     or say.NONE,
                     "; ".join(

@@ -106,7 +106,7 @@ class Trial:
 
 def service_of(kind: str) -> str | None:
     """The service an experiment of ``kind`` tests, or None for a kind the review does not score."""
-    if kind.startswith("login_storm"):
+    if kind.startswith(("login_storm", "capacity")):
         return "login"
     return _KINDS.get(kind)
 

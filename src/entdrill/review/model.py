@@ -7,7 +7,7 @@ are between 0 and 1, times are UTC ``datetime`` values, durations are seconds un
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from entdrill.review.measures import StormRun, Trial
 from entdrill.review.score import Score
@@ -39,6 +39,58 @@ class StormSeries:
 
 
 @dataclass(frozen=True, slots=True)
+class CapacityStep:
+    rate: float
+    multiple: float | None
+    held: bool
+    p95_ms: float | None
+    error_share: float | None
+    refine: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CapacityRun:
+    """One concluded capacity search."""
+
+    experiment_id: str
+    drill_id: str | None
+    at: datetime
+    outcome: str  # knee, held_to_max, broke_at_min
+    sustained_multiple: float | None
+    breaking_multiple: float | None
+    required_multiple: float | None  # as the search was told
+    sustained_rate: float | None
+    breaking_rate: float | None
+    why: str  # why the breaking step broke, in words
+    steps: tuple[CapacityStep, ...]
+
+    def result(self, required: float) -> float:
+        """This search's score result: its headroom against ``required``, at most 1."""
+        if self.outcome == "broke_at_min" or self.sustained_multiple is None:
+            return 0.0
+        return min(1.0, self.sustained_multiple / required)
+
+
+@dataclass(frozen=True, slots=True)
+class Headroom:
+    """The login headroom against the requirement, and what it rests on."""
+
+    required_multiple: float
+    value: float | None  # sustained ÷ required (a lower bound with ``partial`` evidence)
+    sustained_multiple: float | None
+    breaking_multiple: float | None
+    evidence: str  # measured, partial or none
+    source: str  # "capacity search", "storms" or ""
+    at: datetime | None
+    search: CapacityRun | None
+
+    @property
+    def short(self) -> bool:
+        """Measured below the requirement."""
+        return self.evidence == "measured" and self.value is not None and self.value < 1
+
+
+@dataclass(frozen=True, slots=True)
 class LoginReadiness:
     """Up to which load logins hold: per multiple, the latest storm decides.
 
@@ -53,6 +105,8 @@ class LoginReadiness:
     first_broken: StormStep | None
     series: tuple[StormSeries, ...]
     score: Score
+    searches: tuple[CapacityRun, ...] = ()
+    headroom: Headroom | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +246,53 @@ class DrillRow:
     trials: tuple[Trial, ...]
     channels: dict[str, str]
     open_findings: int
+    searches: tuple[CapacityRun, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """The load the ENT must hold and the zone whose holidays the decision is about, each from
+    the review's options, else the latest ended drill's plan, else the default."""
+
+    required_multiple: float
+    normal_rate: float | None
+    zone: str | None
+    source: str  # where they came from, in words
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason of the decision: ``blocker`` (something measured broke) or ``risk`` (evidence
+    missing or weak), with the section of the page that shows it (``anchor``)."""
+
+    severity: str
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The review's answer: will the ENT hold the first morning after the next holiday?"""
+
+    question: str
+    answer: str  # ready, at risk, not ready
+    reasons: tuple[Reason, ...]
+    headroom: str  # the headroom in one sentence
+    holiday: str | None
+    first_morning: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Services of the readiness model tested in the period, out of all of them."""
+
+    tested: tuple[str, ...]
+    untested: tuple[str, ...]
+    stale: tuple[str, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.tested) + len(self.untested)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +326,11 @@ class Review:
     unowned_findings: int
     drill_rows: tuple[DrillRow, ...]
     formula: tuple[str, ...]
+    as_of: datetime | None = None
+    requirement: Requirement | None = None
+    decision: Decision | None = None
+    coverage: Coverage | None = None
+    running: tuple[DrillRow, ...] = ()
 
     @property
     def empty(self) -> bool:

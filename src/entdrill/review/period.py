@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from entdrill.errors import InvalidArgument
+from entdrill.ranges import check_date, check_instant
 
 PARIS = ZoneInfo("Europe/Paris")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -23,7 +24,7 @@ def parse_bound(value: str, option: str, *, end: bool) -> datetime:
     text = value.strip()
     try:
         if _DATE.fullmatch(text):
-            day = date.fromisoformat(text)
+            day = check_date(date.fromisoformat(text), option)
             if end:
                 day += timedelta(days=1)
             return datetime(day.year, day.month, day.day, tzinfo=PARIS).astimezone(UTC)
@@ -37,7 +38,7 @@ def parse_bound(value: str, option: str, *, end: bool) -> datetime:
         )
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=PARIS)
-    return moment.astimezone(UTC)
+    return check_instant(moment, option).astimezone(UTC)
 
 
 def parse_period(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
@@ -50,3 +51,20 @@ def parse_period(since: str | None, until: str | None) -> tuple[datetime | None,
             "included in the period"
         )
     return start, stop
+
+
+def parse_as_of(value: str | None, now: datetime) -> datetime:
+    """The review date as the instant ages are counted to: the end of that Europe/Paris day
+    (``now`` without ``--as-of``). Only a date ``YYYY-MM-DD`` is accepted."""
+    if value is None:
+        return now
+    text = value.strip()
+    try:
+        day = date.fromisoformat(text) if _DATE.fullmatch(text) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise InvalidArgument(
+            f"--as-of: expected a date YYYY-MM-DD (the review date), got {value!r}"
+        )
+    return parse_bound(text, "--as-of", end=True)

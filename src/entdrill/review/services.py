@@ -6,16 +6,25 @@ within the experiment's budget (2 s unless the experiment states another). Storm
 multiple of normal load; at each multiple the **latest** storm of the period decides (the ENT of
 last term is not the ENT of today): the *highest multiple held* is the highest multiple whose
 latest storm held, with that storm's p95; the *first multiple broken* is the lowest multiple
-whose latest storm broke.
+whose latest storm broke. Capacity searches and the headroom against the required multiple are
+read by ``entdrill.review.headroom``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
+from entdrill.review.headroom import headroom, storm_result
 from entdrill.review.measures import SERVICE_NAMES, SERVICE_QUESTIONS, StormRun, Trial
-from entdrill.review.model import LoginReadiness, StormSeries, StormStep, TrialReadiness
+from entdrill.review.model import (
+    CapacityRun,
+    LoginReadiness,
+    StormSeries,
+    StormStep,
+    TrialReadiness,
+)
 from entdrill.review.quantiles import median
 from entdrill.review.score import score
 
@@ -67,9 +76,16 @@ def login_readiness(
     storms: Sequence[StormRun],
     not_concluded: int,
     series: Mapping[str, Mapping[str, Any]],
+    *,
+    as_of: datetime,
+    required: float,
+    searches: Sequence[CapacityRun] = (),
 ) -> LoginReadiness:
+    """Storms by multiple, capacity searches, the headroom against ``required``, the score."""
     steps = storm_steps(storms)
     highest, broken = limits(steps)
+    tests = [(s.at, storm_result(s, required)) for s in storms]
+    tests += [(c.at, c.result(required)) for c in searches]
     shown = tuple(
         found
         for storm, why in charted_storms(steps)
@@ -82,7 +98,9 @@ def login_readiness(
         highest_held=highest,
         first_broken=broken,
         series=shown,
-        score=score([(s.at, 1.0 if s.held else 0.0) for s in storms]),
+        score=score(tests, as_of),
+        searches=tuple(sorted(searches, key=lambda c: (c.at, c.experiment_id))),
+        headroom=headroom(searches, steps, required),
     )
 
 
@@ -110,7 +128,9 @@ def storm_series(storm: StormRun, raw: Mapping[str, Any] | None, why: str) -> St
     )
 
 
-def trial_readiness(service: str, trials: Sequence[Trial], not_concluded: int) -> TrialReadiness:
+def trial_readiness(
+    service: str, trials: Sequence[Trial], not_concluded: int, *, as_of: datetime
+) -> TrialReadiness:
     ordered = sorted(trials, key=lambda t: (t.at, t.experiment_id))
     failures = [t for t in ordered if not t.passed]
     return TrialReadiness(
@@ -122,7 +142,7 @@ def trial_readiness(service: str, trials: Sequence[Trial], not_concluded: int) -
         not_concluded=not_concluded,
         latest=ordered[-1] if ordered else None,
         latest_failure=failures[-1] if failures else None,
-        score=score([(t.at, 1.0 if t.passed else 0.0) for t in ordered]),
+        score=score([(t.at, 1.0 if t.passed else 0.0) for t in ordered], as_of),
     )
 
 

@@ -6,7 +6,7 @@ functions, so a figure reads the same in both.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -86,6 +86,12 @@ def when(moment: datetime | None) -> str:
 def day(moment: datetime | None) -> str:
     """``2026-03-12`` (Paris time)."""
     return NONE if moment is None else f"{moment.astimezone(PARIS):%Y-%m-%d}"
+
+
+def review_day(as_of: datetime | None) -> str:
+    """The review date: ``--as-of DATE`` is the end of that day (its next midnight), so the
+    day shown is the one just before that instant."""
+    return NONE if as_of is None else day(as_of - timedelta(microseconds=1))
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:

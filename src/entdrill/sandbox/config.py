@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import secrets as secrets_module
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,9 +124,55 @@ class SandboxConfig:
         return cls(**data)
 
 
+#: Upper bounds: far above a realistic staging school, far below what would exhaust the machine.
+MAXIMA: dict[str, float] = {
+    "replicas": 64,
+    "ent_workers": 256,
+    "ent_queue": 100_000,
+    "bridge_capacity": 1_000_000,
+    "backup_bridge_capacity": 1_000_000,
+    "schools": 1_000,
+    "pupils_per_school": 100_000,
+    "login_cost_ms": 10_000,
+    "ticket_ttl_s": 86_400,
+    "session_ttl_s": 7 * 86_400,
+    "staff_ack_median_s": 3_600,
+    "seed": 2**63 - 1,
+}
+MAX_PEOPLE = 1_000_000
+
+
+def _type_problems(config: SandboxConfig) -> list[str]:
+    """Each setting of another type than its default's (a bool is not a number, NaN is not)."""
+    problems = []
+    for item in dataclasses.fields(config):
+        value, kind = getattr(config, item.name), type(item.default)
+        if kind is float:
+            fits = isinstance(value, int | float) and not isinstance(value, bool)
+            fits = fits and math.isfinite(value)
+        elif kind is int:
+            fits = isinstance(value, int) and not isinstance(value, bool)
+        else:
+            fits = isinstance(value, kind)
+        if not fits:
+            expected = {int: "a whole number", float: "a number", str: "text"}.get(kind, "")
+            problems.append(f"{item.name} must be {expected or kind.__name__}, got {value!r}")
+    return problems
+
+
 def validate(config: SandboxConfig) -> list[str]:
     """Every problem with ``config``, as sentences naming the setting."""
-    problems: list[str] = []
+    problems = _type_problems(config)
+    if problems:
+        return problems
+    for name, high in MAXIMA.items():
+        if getattr(config, name) > high:
+            problems.append(f"{name} must be at most {high:g}, got {getattr(config, name)!r}")
+    if config.schools * config.pupils_per_school * 2 > MAX_PEOPLE:
+        problems.append(
+            f"schools x pupils_per_school makes more than {MAX_PEOPLE:,} pupils and parents; "
+            "a sandbox school is not that large"
+        )
     ports = config.ports()
     for name, port in ports.items():
         if not isinstance(port, int) or not 1 <= port <= 65535:

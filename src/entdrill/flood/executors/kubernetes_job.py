@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from entdrill import textfile
 from entdrill.errors import EntdrillError, InvalidArgument
 from entdrill.flood import report as report_module
 from entdrill.flood.plan import FloodPlan
@@ -35,10 +36,11 @@ POLL_S = 2.0
 
 
 def load_manifest(path: Path) -> dict[str, Any]:
+    text = textfile.read_text(path, what="--job-manifest", kind="settings")
     try:
-        manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InvalidArgument(f"--job-manifest: cannot read {path}: {error.strerror}") from error
+        manifest = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise InvalidArgument(f"--job-manifest {path}: not YAML ({error})") from None
     if not isinstance(manifest, dict) or manifest.get("kind") != "Job":
         raise InvalidArgument(f"--job-manifest {path}: expected a Kubernetes Job manifest")
     return manifest
@@ -158,8 +160,8 @@ def run_from_cli(
     job_manifest: str,
 ) -> report_module.Report:
     """``--executor kubernetes``: the allow-list and ceiling here, then the Job on the cluster."""
-    for url in plan.origins():
-        allow.check(url)
+    for option, url in plan.url_options():
+        allow.check(url, option)
     ceiling.check(plan.schedule.peak_rate())
     manifest = load_manifest(Path(job_manifest))
     from kubernetes import client, config
