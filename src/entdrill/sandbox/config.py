@@ -138,6 +138,8 @@ MAXIMA: dict[str, float] = {
     "session_ttl_s": 7 * 86_400,
     "staff_ack_median_s": 3_600,
     "seed": 2**63 - 1,
+    "matrix_message_rate": 10_000,
+    "matrix_message_burst": 1_000_000,
 }
 MAX_PEOPLE = 1_000_000
 
@@ -155,7 +157,8 @@ def _type_problems(config: SandboxConfig) -> list[str]:
         else:
             fits = isinstance(value, kind)
         if not fits:
-            expected = {int: "a whole number", float: "a number", str: "text"}.get(kind, "")
+            words = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
+            expected = words.get(kind, "")
             problems.append(f"{item.name} must be {expected or kind.__name__}, got {value!r}")
     return problems
 
@@ -204,11 +207,9 @@ def validate(config: SandboxConfig) -> list[str]:
     }.items():
         if not isinstance(number, int | float) or not number >= 0:
             problems.append(f"{name} must be a number of at least 0, got {number!r}")
-    rate = config.matrix_message_rate
-    if isinstance(rate, bool) or not isinstance(rate, int | float) or not rate > 0:
+    if not config.matrix_message_rate > 0:
+        rate = config.matrix_message_rate
         problems.append(f"matrix_message_rate must be a number above 0, got {rate!r}")
-    if config.matrix not in (True, False):
-        problems.append(f"matrix must be true or false, got {config.matrix!r}")
     if not 0.0 <= config.staff_silent_share <= 1.0:
         problems.append(
             f"staff_silent_share must be between 0 and 1, got {config.staff_silent_share!r}"
