@@ -12,7 +12,7 @@ $(BIN)/python:
 
 # Reinstall when the project's metadata changes.
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,synapse]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from entdrill.testing import running_sandbox
+from tests.synapse_support import SYNAPSE_INSTALLED, MatrixServer, synapse_server
 
 
 @pytest.fixture(autouse=True)
@@ -30,3 +31,16 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     """
     with running_sandbox(tmp_path_factory.mktemp("shared-sandbox") / "sandbox") as status:
         yield status
+
+
+@pytest.fixture(scope="session")
+def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MatrixServer]:
+    """One real Synapse for the Matrix tests (the sandbox's own component), with the school set up.
+
+    Tests register people of their own on it (``synapse.user()``) and leave rate limits high
+    unless they ask Synapse for a low one (``synapse.limit()``).
+    """
+    if not SYNAPSE_INSTALLED:
+        pytest.skip("needs matrix-synapse (the `synapse` extra, which `make install` installs)")
+    with synapse_server(tmp_path_factory.mktemp("synapse") / "sandbox") as server:
+        yield server

@@ -36,6 +36,8 @@ SANDBOX_KEYS: dict[str, str] = {
     "status_page_url": "status_page_url",
     "status_token": "status_token",
     "staff_url": "staff_url",
+    "matrix_url": "matrix_url",
+    "matrix_token": "matrix_token",
     "population_csv": "population_csv",
     "consent_token": "consent_token",
     "admin_token": "admin_token",
@@ -50,6 +52,7 @@ SECRET_KEYS = (
     "status_token",
     "consent_token",
     "admin_token",
+    "matrix_token",
 )
 
 

@@ -27,7 +27,10 @@ def free_port() -> int:
 
 
 def free_config(**overrides: Any) -> SandboxConfig:
-    """A sandbox configuration with every port free, small and fast unless overridden."""
+    """A sandbox configuration with every port free, small and fast unless overridden.
+
+    Matrix (Synapse) is off unless ``matrix=True``.
+    """
     ports: set[int] = set()
     values: dict[str, Any] = {}
     for name in PORT_FIELDS:
@@ -36,7 +39,10 @@ def free_config(**overrides: Any) -> SandboxConfig:
             port = free_port()
         ports.add(port)
         values[name] = port
-    values.update({"login_cost_ms": 2.0, "pupils_per_school": 20, "staff_ack_median_s": 0.5})
+    # Synapse is off unless a test asks (matrix=True): most tests need no Matrix homeserver.
+    values.update(
+        {"login_cost_ms": 2.0, "pupils_per_school": 20, "staff_ack_median_s": 0.5, "matrix": False}
+    )
     values.update(overrides)
     return SandboxConfig(**values)
 

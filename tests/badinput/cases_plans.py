@@ -2,7 +2,8 @@
 
 The real pre-holiday plan, broken one field at a time: experiment ``vars`` that are negative,
 zero, of the wrong type or out of the range the activity declares; an experiment Chaos Toolkit
-refuses; deadlines of centuries and escalations after the deadline; YAML 1.1's surprises.
+refuses; deadlines of centuries and escalations after the deadline; YAML 1.1's surprises; Matrix
+ids and rooms that are not ``@local:server`` and ``#alias:server``.
 ``drill validate``, ``drill run`` and ``drill due`` refuse each (exit 2), naming the file, line
 and field; ``schedule --plan`` names the schedule's fields.
 """
@@ -56,6 +57,14 @@ BREAKS: list[tuple[str, str, str, str]] = [
     ("a blackout in year 9999", "2026-06-15", "9999-12-31", "schedule.blackouts"),
     ("an alias", "organisers: [", "organisers: &o [", "organisers"),
     ("a python tag", "name: pre-holiday", "name: !!python/name:os.system", "name"),
+    ("a Matrix id that is an address", '"@eva.thomas2:ecole.test" #', '"eva.thomas2@ecole.test" #',
+     "groups.cellule.people[0].matrix"),
+    ("a Matrix id without its server", '"@rose.david3:ecole.test"', '"@rose.david3"',
+     "groups.cellule.people[1].matrix"),
+    ("a Matrix room that is a plain name", "    direct: true # a direct room",
+     "    room: crise\n    direct: true # a direct room", "channels[2].room"),
+    ("a homeserver that is no URL", "    direct: true # a direct room",
+     "    homeserver: matrix.ecole.test\n    direct: true # a direct room", "channels[2].homeserver"),
 ]  # fmt: skip
 
 EXPERIMENTS: list[tuple[str, dict[str, object], str]] = [

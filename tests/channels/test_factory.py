@@ -9,19 +9,28 @@ import pytest
 from entdrill.channels import ChannelContext, build, recipients
 from entdrill.channels.email import EmailChannel
 from entdrill.channels.mail_replies import ImapReplies, MaildirReplies
+from entdrill.channels.matrix import MatrixChannel
 from entdrill.channels.slack import SlackChannel
 from entdrill.drill.model import Channel, Expectation, Person, Target
 from entdrill.drill.plan import load_plan
 from entdrill.errors import InvalidConfig
 from tests.channels.school import School
+from tests.synapse_support import MatrixServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_every_channel_of_the_pre_holiday_drill_builds_on_the_sandbox(tmp_path: Path) -> None:
+def test_every_channel_of_the_pre_holiday_drill_builds_on_the_sandbox(
+    tmp_path: Path, synapse: MatrixServer
+) -> None:
     school = School(tmp_path)
     plan = load_plan(ROOT / "drills" / "pre_holiday.yaml", check_files=False)
-    context = school.context("drill-7", announcement_ts="1700000000.000100")
+    context = school.context(
+        "drill-7",
+        announcement_ts="1700000000.000100",
+        matrix_url=synapse.url,
+        matrix_token=synapse.accounts.bot.access_token,
+    )
     built = {c.name: build(c, plan.audience(c, school.people), context) for c in plan.channels}
     assert {n: c.kind for n, c in built.items()} == {c.name: c.type for c in plan.channels}
     slack = built["staff-slack"]
@@ -31,6 +40,9 @@ def test_every_channel_of_the_pre_holiday_drill_builds_on_the_sandbox(tmp_path: 
     assert mail.smtp.reply_to == "drill@ecole.test" and mail.delivery_dir == tmp_path / "mail"
     parents = built["parents-email"]
     assert isinstance(parents, EmailChannel) and parents.replies is None
+    tchap = built["crisis-tchap"]
+    assert isinstance(tchap, MatrixChannel) and tchap.direct and not tchap.room
+    assert tchap.connection.homeserver == synapse.url
 
 
 def test_recipients_match_the_allow_list_the_channel_was_built_with(tmp_path: Path) -> None:

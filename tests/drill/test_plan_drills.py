@@ -66,7 +66,7 @@ def test_pre_holiday_states_the_load_to_hold_and_hands_it_to_the_capacity_search
 
 def test_pre_holiday_exercises_every_fallback_channel(pre_holiday: Plan) -> None:
     kinds = {c.name: c.type for c in pre_holiday.channels}
-    assert set(kinds.values()) == {"slack", "email", "sms", "video", "statuspage"}
+    assert set(kinds.values()) == {"slack", "email", "sms", "video", "statuspage", "matrix"}
     parents = pre_holiday.audience("parents-email")
     assert parents and all(p.role == "parent" and p.email for p in parents)
     staff_email = pre_holiday.audience("staff-email")
@@ -97,6 +97,7 @@ def test_pre_holiday_people_are_the_sandbox_people_they_claim_to_be(pre_holiday:
             generated.email,
             generated.phone,
         )
+        assert person.matrix in ("", generated.matrix_id)
     assert pre_holiday.organiser_slack_ids <= {p.slack for p in listed}
 
 

@@ -98,3 +98,15 @@ def test_a_plan_answers_drill_messages_on_read_channels_only() -> None:
     assert plan_ack(1, off_slack, drill, 2.0, own_ids=set()) is None
     sms = plan_ack(1, off_slack, arrival("sms", "EXERCICE / DRILL"), 2.0, own_ids=set())
     assert sms is not None and sms.how == "sms" and sms.text
+
+
+def test_people_answer_on_matrix_as_on_slack_the_chat_they_have_open() -> None:
+    found = profiles()
+    assert all(p.answers_on("matrix") == p.answers_on("slack") for p in found.values())
+    reader = next(p for p in found.values() if p.answers_on("matrix"))
+    tchap = arrival("matrix", "[EXERCICE / DRILL] la visio est en panne")
+    planned = plan_ack(1, reader, tchap, 2.0, own_ids=set())
+    assert planned is not None and planned.how == reader.slack_style
+    assert (planned.text == "") == (reader.slack_style == "reaction")
+    off_chat = next(p for p in found.values() if not p.silent and not p.answers_on("slack"))
+    assert plan_ack(1, off_chat, tchap, 2.0, own_ids=set()) is None

@@ -37,6 +37,7 @@ class Recipient:
     slack_id: str = ""
     email: str = ""
     phone: str = ""
+    matrix_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,9 @@ class ChannelContext:
     backup_bridge_secret: str = field(default="", repr=False)
     status_page_url: str = ""
     status_token: str = field(default="", repr=False)
+    matrix_url: str = ""  # the Matrix homeserver (a channel's ``homeserver`` overrides it)
+    matrix_token: str = field(default="", repr=False)
+    matrix_problem: str = ""  # why the sandbox has no Matrix homeserver ("" when it has one)
     people: Mapping[str, Recipient] = field(default_factory=dict)  # every plan person, by id
     timeout_s: float = 10.0
 
@@ -88,7 +91,7 @@ class ChannelContext:
         cls, status: Mapping[str, Any], drill_id: str, **overrides: Any
     ) -> ChannelContext:
         """The context of a running sandbox, from its status object."""
-        secrets = ("slack_token", "smtp_password", "sms_token", "status_token")
+        secrets = ("slack_token", "smtp_password", "sms_token", "status_token", "matrix_token")
         redact.register(*(str(status.get(k) or "") for k in secrets))
         redact.register(str(status.get("bridge_secret") or ""))
         redact.register(str(status.get("backup_bridge_secret") or ""))
@@ -120,6 +123,9 @@ class ChannelContext:
             "backup_bridge_secret": str(status.get("backup_bridge_secret", "")),
             "status_page_url": str(status.get("status_page_url", "")),
             "status_token": str(status.get("status_token", "")),
+            "matrix_url": str(status.get("matrix_url") or ""),
+            "matrix_token": str(status.get("matrix_token") or ""),
+            "matrix_problem": str(status.get("matrix_problem") or ""),
         }
         values.update(overrides)
         return cls(**values)
@@ -165,9 +171,24 @@ class ChannelContext:
             "backup_bridge_secret": secret("backup_bridge_secret"),
             "status_page_url": target.status_page_url,
             "status_token": secret("status_token"),
+            "matrix_url": target.matrix_url,
+            "matrix_token": secret("matrix_token"),
         }
         values.update(overrides)
         return cls(**values)
+
+    def _missing_matrix(self, channel: Channel) -> list[str]:
+        start = f"channel {channel.name!r} (matrix) needs"
+        found = []
+        if not (channel.homeserver or self.matrix_url):
+            why = f": {self.matrix_problem}" if self.matrix_problem else ""
+            found.append(
+                f"{start} the Matrix homeserver (homeserver, or the target's matrix_url), "
+                f"which is not configured{why}"
+            )
+        elif not self.matrix_token:  # (without a homeserver, there is no token to speak of)
+            found.append(f"{start} the Matrix access token (MATRIX_TOKEN), which is not configured")
+        return found
 
     def bridge(self, which: str) -> tuple[str, str]:
         """(API URL, secret) of the ``backup`` or ``primary`` bridge."""
@@ -199,6 +220,8 @@ class ChannelContext:
             for what, value in needs.get(channel.type, [])
             if not value
         ]
+        if channel.type == "matrix":
+            found += self._missing_matrix(channel)
         replies = channel.type == "email" and channel.ack_by_reply and self.smtp is not None
         if replies and self.mail_dir is None and self.imap is None:
             found.append(

@@ -15,6 +15,8 @@ from entdrill.channels.context import ChannelContext
 from entdrill.channels.email import EmailChannel
 from entdrill.channels.mail_replies import ImapReplies, MaildirReplies, ReplyReader
 from entdrill.channels.manual import ManualChannel
+from entdrill.channels.matrix import MatrixChannel
+from entdrill.channels.matrix_client import MatrixConnection, MatrixFailure
 from entdrill.channels.slack import SlackChannel, connect
 from entdrill.channels.sms import HttpSmsGateway, SmsChannel
 from entdrill.channels.statuspage import StatusPageChannel
@@ -33,6 +35,7 @@ def recipient(person: model.Person | Recipient) -> Recipient:
         slack_id=person.slack,
         email=person.email,
         phone=person.phone,
+        matrix_id=person.matrix,
     )
 
 
@@ -64,6 +67,19 @@ def build(
             thread_ts=context.announcement_ts if c.thread else "",
             ack_by=c.ack_by,
         )
+    if c.type == "matrix":
+        channel = MatrixChannel(
+            c.name,
+            people,
+            settings,
+            connection=connect_matrix(context, c.homeserver),
+            drill_id=context.drill_id,
+            room=c.room,
+            direct=c.direct,
+            ack_by=c.ack_by,
+        )
+        channel.check()  # a homeserver that is not one, a room that does not exist: refused now
+        return channel
     if c.type == "email":
         assert context.smtp is not None  # checked by missing()
         return EmailChannel(
@@ -116,6 +132,36 @@ def build(
     )
 
 
+def connect_matrix(context: ChannelContext, homeserver: str = "") -> MatrixConnection:
+    """A Matrix connection of the drill's context (the runner's too: announcement, STOP DRILL)."""
+    return MatrixConnection(
+        homeserver or context.matrix_url, context.matrix_token, timeout_s=context.timeout_s
+    )
+
+
+def check_matrix_room(context: ChannelContext, room: str) -> None:
+    """Refuse, before the drill starts, an announcement room on no homeserver, on a homeserver
+    that is not one, that does not exist, or (when the bot is already in it) that is end-to-end
+    encrypted, where STOP DRILL cannot be read (:class:`InvalidConfig`, one sentence)."""
+    if not context.matrix_url or not context.matrix_token:
+        why = f" ({context.matrix_problem})" if context.matrix_problem else ""
+        raise InvalidConfig(
+            f"the announcement's Matrix room {room} needs the Matrix homeserver and its token "
+            f"(the target's matrix_url, MATRIX_TOKEN), which are not configured{why}"
+        )
+    connection = connect_matrix(context)
+    try:
+        connection.check_server()
+        encrypted = connection.is_encrypted(connection.resolve(room))
+    except MatrixFailure as failure:
+        raise InvalidConfig(f"the announcement's Matrix room: {failure.cause}") from None
+    if encrypted:
+        raise InvalidConfig(
+            f"the announcement's Matrix room {room} is end-to-end encrypted, so STOP DRILL could "
+            "not be read there: name a room without encryption (on Tchap, a forum)"
+        )
+
+
 def build_manual_step(
     step: model.ManualStep,
     audience: Sequence[model.Person | Recipient],
@@ -163,6 +209,8 @@ def _settings(c: model.Channel) -> dict[str, object]:
             values[key] = list(value) if isinstance(value, tuple) else value
     if c.type == "video":
         values["bridge"] = c.bridge
+    if c.homeserver:
+        values["homeserver"] = c.homeserver
     if c.type == "statuspage":
         values.update(component=c.component, status=c.status)
     if c.confirmed_by:

@@ -42,7 +42,11 @@ SETTING_HELP: dict[str, str] = {
     "pupils_per_school": "Pupils (and as many parents) per school.",
     "staff_silent_share": "Share of simulated staff who never answer (0 to 1).",
     "staff_ack_median_s": "Median delay before a simulated person acknowledges, in seconds.",
-    "school_domain": "Mail domain of the school.",
+    "matrix_port": "Port of the Matrix homeserver (Synapse).",
+    "school_domain": "Mail domain of the school, and its Matrix server name.",
+    "matrix": "Start the Matrix homeserver (Synapse, from the `synapse` extra).",
+    "matrix_message_rate": "Messages a second each Matrix user may send (Synapse's rc_message).",
+    "matrix_message_burst": "Messages a Matrix user may send in a burst (Synapse's rc_message).",
 }
 
 
@@ -50,6 +54,15 @@ def setting_options(command: Any) -> Any:
     """Add one ``--setting-name`` option per sandbox setting (default: the configured one)."""
     for field in reversed(dataclasses.fields(SandboxConfig)):
         kind = type(field.default)
+        if kind is bool:
+            flag = field.name.replace("_", "-")
+            command = click.option(
+                f"--{flag}/--no-{flag}",
+                field.name,
+                default=None,
+                help=SETTING_HELP.get(field.name, field.name) + f" [default: {field.default!r}]",
+            )(command)
+            continue
         command = click.option(
             "--" + field.name.replace("_", "-"),
             field.name,
@@ -118,7 +131,10 @@ def up(config_file: Path | None, timeout: float, **settings: Any) -> None:
     click.echo(
         f"sandbox up: ENT {info['ent_url']} ({config.replicas} replicas), "
         f"bridge {info['bridge_url']}, Slack {info['slack_api_url']}"
+        + (f", Matrix {info['matrix_url']}" if info["matrix_url"] else "")
     )
+    if config.matrix and not info["matrix_url"]:
+        click.echo(f"running without Matrix: {info['matrix_problem']}")
     click.echo("`entdrill sandbox status --json` gives every URL and token.")
 
 
@@ -154,9 +170,12 @@ def status(as_json: bool) -> None:
         "slack_api_url",
         "sms_api_url",
         "status_page_url",
+        "matrix_url",
         "population_csv",
     ):
-        click.echo(f"  {key:18} {info[key]}")
+        click.echo(f"  {key:18} {info[key] or '-'}")
+    if info["matrix_problem"]:
+        click.echo(f"  {'matrix':18} {info['matrix_problem']}")
     click.echo(f"  {'smtp':18} {info['smtp_host']}:{info['smtp_port']}")
     click.echo(f"  {'component':14} {'pid':>8} {'port':>6}  state")
     for component in info["components"]:
@@ -181,7 +200,7 @@ def status(as_json: bool) -> None:
 def logs(component: str | None, lines: int) -> None:
     """Show the end of a component's log (all components when none is named).
 
-    COMPONENT is one of: ent-N, bridge, backup-bridge, slack, sms, smtp, statuspage, staff.
+    COMPONENT is one of: ent-N, bridge, backup-bridge, slack, sms, smtp, statuspage, staff, matrix.
     """
     sup = supervisor()
     log_dir = sup.directory / "logs"

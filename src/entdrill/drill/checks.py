@@ -17,7 +17,7 @@ from typing import Any, get_args
 from entdrill.calendar.fields import InvalidSchedule
 from entdrill.calendar.spec import parse_schedule
 from entdrill.calendar.yamlfile import mark_unquoted_times
-from entdrill.drill import experiment_refs, message
+from entdrill.drill import experiment_refs, matrix_checks, message
 from entdrill.drill.duration import check_duration, escalation_problem
 from entdrill.drill.model import ChannelType
 from entdrill.drill.problem import FieldPath, Problem, format_path, quote
@@ -27,12 +27,13 @@ CHANNEL_TYPES: tuple[str, ...] = get_args(ChannelType)
 #: Settings that only some channel types understand.
 CHANNEL_SETTINGS: dict[str, tuple[str, ...]] = {
     "post_in": ("slack",),
-    "direct": ("slack",),
+    "direct": ("slack", "matrix"),
     "thread": ("slack",),
-    "ack_by": ("slack",),
+    "ack_by": ("slack", "matrix"),
     "subject": ("email",),
     "ack_by_reply": ("email", "sms"),
-    "room": ("video",),
+    "room": ("video", "matrix"),
+    "homeserver": ("matrix",),
     "bridge": ("video",),
     "component": ("statuspage",),
     "status": ("statuspage",),
@@ -91,6 +92,7 @@ def reference_problems(
     data = _mapping(doc.data)
     groups, people = _check_groups(check, data)
     _check_organisers(check, data, people)
+    matrix_checks.check_announcement(check, data)
     channel_types = _check_channels(check, data, set(groups), people)
     _check_templates(check, data, channel_types)
     for i, step in _items(data.get("manual_steps")):
@@ -140,8 +142,8 @@ def _check_groups(
                 else:
                     first_seen[pid] = person_path
                     people[pid] = person
-            if not any(person.get(k) for k in ("slack", "email", "phone")):
-                check.add(person_path, "has no slack, email or phone: give at least one")
+            if not any(person.get(k) for k in ("slack", "email", "phone", "matrix")):
+                check.add(person_path, "has no slack, email, phone or matrix: give at least one")
     return set(groups), people
 
 
@@ -154,8 +156,8 @@ def _check_organisers(
             check.add(
                 path, _unknown("person", pid, set(people)) + " (organisers are declared people)"
             )
-        elif not people[pid].get("slack"):
-            check.add(path, f"{quote(pid)} has no slack id, so could not post STOP DRILL: add one")
+        elif not matrix_checks.can_post_stop(data, people[pid]):
+            check.add(path, matrix_checks.cannot_post_stop(data, quote(pid)))
 
 
 def _check_owners(
@@ -238,6 +240,7 @@ def _check_channels(
         _check_audience(check, channel.get("audience"), (*where, "audience"), groups)
         if kind == "slack" and "post_in" not in channel and not channel.get("direct"):
             check.add(where, "a slack channel needs post_in (a Slack channel) or direct: true")
+        matrix_checks.check_channel(check, data, channel, where)  # a matrix one's room, server
         if kind == "manual":
             who = channel.get("confirmed_by")
             if who is None:

@@ -30,6 +30,8 @@ class RunFacts:
     recovery_problems: list[str] = field(default_factory=list)
     ignored_stops: list[str] = field(default_factory=list)  # who posted STOP DRILL, ignored
     stop_problem: str = ""  # why STOP DRILL could not be read from Slack
+    matrix_announcement_problem: str = ""
+    matrix_stop_problem: str = ""  # why STOP DRILL could not be read from the Matrix room
 
 
 @dataclass
@@ -99,6 +101,8 @@ def conclude(
             recovery_problems=facts.recovery_problems,
             ignored_stops=facts.ignored_stops,
             stop_unreadable=facts.stop_problem,
+            matrix_announcement_problem=facts.matrix_announcement_problem,
+            matrix_stop_unreadable=facts.matrix_stop_problem,
         )
         + findings.experiment_findings(verdicts)
         + findings.channel_findings(ledger, [s.name for s in plan.manual_steps])

@@ -54,6 +54,10 @@ def _how(channel: Channel, count: int) -> str:
         where = [f"post in {channel.post_in}"] if channel.post_in else []
         where += ["a direct message to each"] if channel.direct else []
         return f"{' and '.join(where)}, for {count} people"
+    if channel.type == "matrix":
+        where = [f"post in the Matrix room {channel.room}"] if channel.room else []
+        where += ["a Matrix direct message to each"] if channel.direct else []
+        return f"{' and '.join(where)}, for {count} people"
     if channel.type == "email":
         return f"one mail each to {count} people"
     if channel.type == "sms":
@@ -82,6 +86,8 @@ def describe(prepared: Prepared) -> list[Step]:
         steps.append(Step("plan", f"note: inside the blackout {prepared.blackout} (forced)"))
     announcement = render(plan.announcement.message, {**_values(prepared, 0), "name": ""})
     steps.append(Step("announce", f"post in {plan.announcement.post_in}: {announcement}"))
+    if plan.announcement.matrix_room:
+        steps.append(Step("announce", f"post in the Matrix room {plan.announcement.matrix_room}"))
     for fault_plan in prepared.fault_plans:
         faults = [
             f"{a['func']}({', '.join(f'{k}={v}' for k, v in a['arguments'].items())})"

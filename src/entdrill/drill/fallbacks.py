@@ -22,6 +22,8 @@ from entdrill import redact
 from entdrill.channels import ChannelContext, LedgerEvent, LedgerState, Message, Recipient
 from entdrill.channels.base import Channel, now
 from entdrill.channels.manual import ManualChannel
+from entdrill.channels.matrix import MatrixChannel
+from entdrill.channels.matrix_client import MatrixConnection
 from entdrill.channels.slack import SlackChannel
 from entdrill.channels.slack_client import SlackConnection
 from entdrill.channels.video import VideoChannel
@@ -114,6 +116,21 @@ class Fallbacks:
                 lane.channel.connection = connection
             if isinstance(lane.channel, SlackChannel):
                 lane.channel.read_budget = read_budget
+
+    def share_matrix(self, connection: MatrixConnection) -> None:
+        """Make every Matrix channel on ``connection``'s homeserver use it (the runner's): one
+        ``/sync`` stream for every channel and STOP DRILL, one rate limit."""
+        for lane in self.lanes.values():
+            channel = lane.channel
+            if (
+                isinstance(channel, MatrixChannel)
+                and channel.connection.homeserver == connection.homeserver
+            ):
+                channel.connection = connection
+
+    @property
+    def on_matrix(self) -> bool:
+        return any(isinstance(lane.channel, MatrixChannel) for lane in self.lanes.values())
 
     def announced(self, announcement_ts: str) -> None:
         """Rebuild the threaded Slack channels now that the announcement's ``ts`` is known."""

@@ -115,6 +115,8 @@ def run_findings(
     recovery_problems: Sequence[str] = (),
     ignored_stops: Sequence[str] = (),
     stop_unreadable: str = "",
+    matrix_announcement_problem: str = "",
+    matrix_stop_unreadable: str = "",
 ) -> list[DrillFinding]:
     title = "the drill left the staging ENT broken"
     found = [DrillFinding("recovery:incomplete", "critical", title, p) for p in recovery_problems]
@@ -134,6 +136,24 @@ def run_findings(
                 "low",
                 "STOP DRILL could not be read from Slack during the drill",
                 stop_unreadable,
+            )
+        )
+    if matrix_announcement_problem:
+        found.append(
+            DrillFinding(
+                "announcement:matrix_failed",
+                "high",
+                "the drill could not be announced in its Matrix room",
+                matrix_announcement_problem,
+            )
+        )
+    if matrix_stop_unreadable:
+        found.append(
+            DrillFinding(
+                "killswitch:matrix_unreadable",
+                "low",
+                "STOP DRILL could not be read from the Matrix room during the drill",
+                matrix_stop_unreadable,
             )
         )
     for who in ignored_stops:

@@ -6,6 +6,8 @@
   send in progress is finished, never cut in half;
 - ``STOP DRILL`` posted in the drill's Slack channel: only by one of the plan's organisers (by
   Slack id); anyone else's is returned as ignored, for the record;
+- ``STOP DRILL`` posted in the announcement's Matrix room (Tchap): the same, by Matrix id; it is
+  read from the drill's one ``/sync`` stream, which the Matrix channels share;
 - the plan's ``recover.max_duration``: past it the drill is stopped and its faults reverted.
 """
 
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
+from entdrill.channels.matrix_client import MatrixConnection, MatrixFailure
 from entdrill.channels.slack_client import SlackConnection, SlackFailure
 from entdrill.guard.killswitch import Registration
 
@@ -33,12 +36,38 @@ SLACK_EVERY_S = 3.0
 
 @dataclass(frozen=True)
 class StopPost:
-    """A ``STOP DRILL`` seen in Slack."""
+    """A ``STOP DRILL`` seen in Slack (or in the announcement's Matrix room)."""
 
     user: str
     ts: str
     text: str
     honoured: bool
+    where: str = ""  # the Matrix room it was posted in ("" for the Slack channel)
+
+
+@dataclass
+class MatrixRoomWatch:
+    """The announcement's Matrix room, read from the connection's ``/sync`` stream."""
+
+    connection: MatrixConnection
+    room_id: str
+    label: str  # the room as the plan names it
+    cursor: int
+    organisers: frozenset[str]
+    encrypted: bool = False  # end-to-end: the bot cannot read what is said there
+    problem: str = ""
+    #: the announcement (event id, homeserver time in ms): only what came after it is read, in
+    #: the room's order or by the homeserver's clock (a STOP DRILL from before never counts)
+    after: tuple[str, int] | None = None
+    past_announcement: bool = False
+
+    def is_new(self, event: dict[str, Any]) -> bool:
+        if self.after is None or self.past_announcement:
+            return True
+        if event.get("event_id") == self.after[0]:
+            self.past_announcement = True
+            return False
+        return int(event.get("origin_server_ts") or 0) > self.after[1]
 
 
 def is_stop(text: str) -> bool:
@@ -57,10 +86,13 @@ class StopWatch:
         names: dict[str, str] | None = None,
         max_duration_s: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        matrix_organisers: frozenset[str] = frozenset(),
     ) -> None:
         self.registration = registration
         self.organisers = organisers
-        self.names = names or {}  # Slack id -> person id, to say who posted
+        self.names = names or {}  # Slack or Matrix id -> person id, to say who posted
+        self.matrix_organisers = matrix_organisers
+        self.matrix: MatrixRoomWatch | None = None
         self.clock = clock
         self.deadline = None if max_duration_s is None else clock() + max_duration_s
         self.signalled = ""
@@ -86,8 +118,59 @@ class StopWatch:
         if self.deadline is not None and self.clock() >= self.deadline:
             return "the drill ran past recover.max_duration"
         if self.stop_post is not None:
-            return f"STOP DRILL posted in {self.channel} by {self.who(self.stop_post.user)}"
+            where = self.stop_post.where or self.channel
+            return f"STOP DRILL posted in {where} by {self.who(self.stop_post.user)}"
         return ""
+
+    def watch_matrix(
+        self, connection: MatrixConnection, room_id: str, label: str, *, encrypted: bool = False
+    ) -> None:
+        """Read the Matrix room ``room_id`` for ``STOP DRILL`` posted from now on."""
+        cursor = connection.feed.position(room_id)
+        self.matrix = MatrixRoomWatch(
+            connection, room_id, label, cursor, self.matrix_organisers, encrypted
+        )
+
+    @property
+    def matrix_problem(self) -> str:
+        """Why STOP DRILL could not be read in the Matrix room ("" when it could)."""
+        if self.matrix is not None and self.matrix.encrypted:
+            return f"{self.matrix.label} is end-to-end encrypted: STOP DRILL cannot be read there"
+        return self.matrix.problem if self.matrix is not None else ""
+
+    def read_matrix(self) -> list[StopPost]:
+        """New ``STOP DRILL`` posts in the announcement's Matrix room; an organiser's (by Matrix
+        id) sets the stop reason. The feed reads at most once a second, whoever asks."""
+        watch = self.matrix
+        if watch is None:
+            return []
+        try:
+            watch.connection.feed.pull()
+        except MatrixFailure as failure:
+            if failure.cause != watch.problem:
+                log.warning("cannot read %s for STOP DRILL: %s", watch.label, failure.cause)
+            watch.problem = failure.cause
+            return []
+        watch.problem = ""
+        events = watch.connection.feed.events(watch.room_id, watch.cursor)
+        watch.cursor += len(events)
+        found = []
+        for event in events:
+            content = event.get("content")
+            body = content.get("body") if isinstance(content, dict) else None
+            if not watch.is_new(event):
+                continue
+            if event.get("type") != "m.room.message" or not isinstance(body, str):
+                continue
+            if not is_stop(body):
+                continue
+            user = str(event.get("sender", ""))
+            ident = str(event.get("event_id", ""))
+            post = StopPost(user, ident, body[:200], user in watch.organisers, watch.label)
+            found.append(post)
+            if post.honoured and self.stop_post is None:
+                self.stop_post = post
+        return found
 
     def who(self, slack_id: str) -> str:
         return self.names.get(slack_id, slack_id)

@@ -16,7 +16,7 @@ from entdrill.calendar.spec import ScheduleSpec
 from entdrill.sandbox import population
 from entdrill.sandbox.config import SandboxConfig
 
-ChannelType = Literal["slack", "email", "sms", "video", "statuspage", "manual"]
+ChannelType = Literal["slack", "email", "sms", "video", "statuspage", "manual", "matrix"]
 #: Where each secret of a staging target is read from when the plan does not say.
 DEFAULT_SECRET_ENV: dict[str, str] = {
     "slack_token": "SLACK_BOT_TOKEN",
@@ -27,6 +27,7 @@ DEFAULT_SECRET_ENV: dict[str, str] = {
     "sms_token": "SMS_TOKEN",
     "status_token": "STATUS_TOKEN",
     "consent_token": "ENTDRILL_CONSENT_TOKEN",
+    "matrix_token": "MATRIX_TOKEN",
 }
 
 
@@ -41,6 +42,7 @@ class Person:
     slack: str = ""
     email: str = ""
     phone: str = ""
+    matrix: str = ""  # a Matrix id, "@eva.thomas:school.test" (Tchap, or any homeserver)
 
     @classmethod
     def from_sandbox(cls, person: population.Person) -> Person:
@@ -52,6 +54,7 @@ class Person:
             slack=person.slack_id,
             email=person.email,
             phone=person.phone,
+            matrix=person.matrix_id,
         )
 
 
@@ -92,6 +95,7 @@ class Target:
     slack_api_url: str = ""
     sms_api_url: str = ""
     status_page_url: str = ""
+    matrix_url: str = ""  # the Matrix homeserver (Tchap's, or another)
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
@@ -122,6 +126,7 @@ class Target:
 class Announcement:
     post_in: str
     message: str
+    matrix_room: str = ""  # also posted there; STOP DRILL is read there too
 
 
 @dataclass(frozen=True)
@@ -163,15 +168,17 @@ class Channel:
     escalation: Escalation | None = None
     activate: Literal["at_start", "on_escalation"] = "at_start"
     line: int = 0
-    # slack
+    # slack (post_in, thread), slack and matrix (direct, ack_by)
     post_in: str = ""
     direct: bool = False
     thread: bool = False
     ack_by: tuple[str, ...] = ()
+    # matrix: room (below, an alias or id), the homeserver when not the target's
+    homeserver: str = ""
     # email, sms
     subject: str = ""
     ack_by_reply: bool = False
-    # video
+    # video (the backup room's name), matrix (#alias:server or !id:server)
     room: str = ""
     bridge: Literal["backup", "primary"] = "backup"
     # statuspage
@@ -252,6 +259,12 @@ class Plan:
         """Slack member ids whose ``STOP DRILL`` ends the drill; anyone else's is ignored."""
         declared = {p.id: p for g in self.groups for p in g.people}
         return frozenset(declared[i].slack for i in self.organisers if declared[i].slack)
+
+    @property
+    def organiser_matrix_ids(self) -> frozenset[str]:
+        """Matrix ids whose ``STOP DRILL`` in the announcement's Matrix room ends the drill."""
+        declared = {p.id: p for g in self.groups for p in g.people}
+        return frozenset(declared[i].matrix for i in self.organisers if declared[i].matrix)
 
     def group(self, name: str) -> Group:
         for group in self.groups:

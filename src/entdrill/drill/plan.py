@@ -181,6 +181,7 @@ def _target(value: str | dict[str, Any]) -> Target:
         slack_api_url=value.get("slack_api_url", ""),
         sms_api_url=value.get("sms_api_url", ""),
         status_page_url=value.get("status_page_url", ""),
+        matrix_url=value.get("matrix_url", ""),
         smtp_host=smtp.get("host", ""),
         smtp_port=smtp.get("port", SMTP_PORTS[smtp.get("security", "starttls")]),
         smtp_security=smtp.get("security", "starttls"),
@@ -211,7 +212,7 @@ def _channel(value: dict[str, Any], line: int) -> Channel:
     settings = {k: value[k] for k in checks.CHANNEL_SETTINGS if k in value}
     if "ack_by" in settings:
         settings["ack_by"] = tuple(settings["ack_by"])
-    elif value["type"] == "slack":
+    elif value["type"] in ("slack", "matrix"):
         settings["ack_by"] = ("reaction", "reply")
     return Channel(
         name=value["name"],

@@ -19,6 +19,7 @@ from typing import Any
 from entdrill import paths
 from entdrill.calendar import in_blackout
 from entdrill.channels import ChannelContext, recipients
+from entdrill.channels.factory import check_matrix_room
 from entdrill.drill import inject
 from entdrill.drill.fallbacks import Fallbacks
 from entdrill.drill.model import ExperimentRef, Person, Plan
@@ -143,6 +144,8 @@ def prepare(
             prepared.context = ChannelContext.from_environment(plan.target, drill_id, **overrides)
         if prepared.context is not None:
             prepared.fallbacks = Fallbacks(plan, prepared.context, audiences)
+            if plan.announcement.matrix_room:
+                check_matrix_room(prepared.context, plan.announcement.matrix_room)
     except BaseException:
         prepared.release()
         raise

@@ -4,8 +4,8 @@
 verdict. Every step is an event committed to the records as it happens (:mod:`timeline`); the
 ledger entries, experiments, channel results and findings are written as they are known.
 
-- **announce**: the plan's announcement is posted in its Slack channel, where ``STOP DRILL`` is
-  then read; a Slack that refuses is a finding, and the drill goes on.
+- **announce**: the plan's announcement is posted in its Slack channel (and its Matrix room, if
+  it names one), where ``STOP DRILL`` is then read; a refusal is a finding, and the drill goes on.
 - **inject**: what each experiment will inject is recorded first (``inject/planned``), then the
   experiments start, side by side, each a ``chaos run`` process (:mod:`experiments`).
 - **fallbacks**: once one of them has a fault in place (seen in the fault ledger), or they have
@@ -44,11 +44,11 @@ from entdrill.drill.experiments import Experiments
 from entdrill.drill.fallbacks import Fallbacks
 from entdrill.drill.fault_guard import revert
 from entdrill.drill.killswitch_watch import StopWatch
+from entdrill.drill.matrix_room import MatrixRoom
 from entdrill.drill.message import render
 from entdrill.drill.prepare import Prepared
 from entdrill.drill.timeline import Display, Timeline
 from entdrill.drill.verification import Verification
-from entdrill.flood import runs as storms
 from entdrill.guard import killswitch
 from entdrill.records import Records
 
@@ -110,6 +110,7 @@ class DrillRunner:
         )
         self.stop = StopWatch(None, organisers=self.plan.organiser_slack_ids)
         self.slack: SlackConnection | None = None
+        self.matrix = MatrixRoom(prepared)
         self.facts = RunFacts()
         self.next_poll = 0.0
         self.started = datetime.now(UTC)
@@ -135,6 +136,7 @@ class DrillRunner:
                 names=self._slack_names(),
                 max_duration_s=plan.recover.max_duration_s,
                 clock=self.clock,
+                matrix_organisers=plan.organiser_matrix_ids,
             )
             with self.stop.signals():
                 try:
@@ -159,6 +161,7 @@ class DrillRunner:
                 if self.facts.aborted:
                     self._tell_everyone(self.facts.aborted)
                 self.facts.stop_problem = self.stop.slack_problem
+                self.facts.matrix_stop_problem = self.stop.matrix_problem
                 return conclude(
                     self.prepared,
                     self.records,
@@ -229,6 +232,10 @@ class DrillRunner:
             )
         if self.slack is not None:
             self.stop.watch_slack(self.slack, announcement.post_in, oldest)
+        self.matrix.connect(self.fallbacks)
+        self.facts.matrix_announcement_problem = self.matrix.announce(
+            text, self.stop, self.timeline
+        )
         self._tick(channels=False)
 
     def _inject(self) -> None:
@@ -312,7 +319,7 @@ class DrillRunner:
             },
             text=f"faults: {report.summary()}",
         )
-        stopped = self._stop_storms()
+        stopped = self.experiments.stop_storms(since=self.started.timestamp() - 1)
         if stopped:
             self.timeline.record(
                 "recover", "storms_stopped", {"runs": stopped}, text=f"storms stopped: {stopped}"
@@ -341,20 +348,21 @@ class DrillRunner:
                 posted = self.plan.announcement.post_in
             except SlackFailure as failure:
                 log.warning("cannot tell %s: %s", self.plan.announcement.post_in, failure.cause)
+        room = self.matrix.tell_stopped(text)
         told = self.fallbacks.tell_stopped(reason)
+        where = [w for w in (posted, room) if w] + [f"{n} ({t['told']})" for n, t in told.items()]
         self.timeline.record(
             "killswitch",
             "everyone_told",
-            {"posted_in": posted, "channels": told},
-            text="everyone told: "
-            + ", ".join([posted, *(f"{n} ({t['told']})" for n, t in told.items())]).strip(", "),
+            {"posted_in": posted, "matrix_room": room, "channels": told},
+            text="everyone told: " + ", ".join(where),
         )
 
     # -- the loop's work --------------------------------------------------------------------
 
     def _tick(self, *, channels: bool = True) -> None:
         """One turn of the loop: stop requests, experiments, and (every poll_s) channels."""
-        for post in self.stop.read_slack():
+        for post in [*self.stop.read_slack(), *self.stop.read_matrix()]:
             who = self.stop.who(post.user)
             data = {"user": post.user, "person": who, "ts": post.ts, "text": post.text}
             if post.honoured:
@@ -381,19 +389,7 @@ class DrillRunner:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _stop_storms(self) -> list[str]:
-        """Stop the login storms started during this drill and still running."""
-        since = self.started.timestamp() - 1
-        try:
-            found = [run for run in storms.all_runs() if run.started_at >= since and run.alive()]
-        except (OSError, ValueError, TypeError) as error:
-            log.warning("cannot list the login storms: %s", error)
-            return []
-        for run in found:
-            storms.stop(run)
-        return [run.run_id for run in found]
-
     def _slack_names(self) -> dict[str, str]:
         people = [p for ps in self.prepared.groups.values() for p in ps]
         people += [p for g in self.plan.groups for p in g.people]
-        return {p.slack: p.id for p in people if p.slack}
+        return {i: p.id for p in people for i in (p.slack, p.matrix) if i}

@@ -18,7 +18,7 @@ from entdrill import paths
 from entdrill.errors import FaultError, InvalidArgument
 from entdrill.faults.admin import AdminClient, admin_token
 from entdrill.sandbox import processes
-from entdrill.sandbox.component import component_names, port_of
+from entdrill.sandbox.component import port_of
 from entdrill.sandbox.config import HOST
 from entdrill.sandbox.state import SandboxState
 from entdrill.sandbox.status import ComponentStatus, component_status
@@ -57,8 +57,9 @@ class SandboxTarget:
         return state
 
     def configured(self) -> list[str]:
-        """Every component the sandbox's configuration says should run."""
-        return component_names(self.state().config)
+        """Every component the sandbox's configuration says should run (an optional one that
+        could not start excepted: the sandbox runs without it)."""
+        return self.state().components()
 
     def configured_replicas(self) -> list[str]:
         return [name for name in self.configured() if name.startswith("ent-")]

@@ -3,7 +3,8 @@
 A component is started as ``python -m entdrill.sandbox.serve NAME --dir SANDBOX_DIR``; it reads
 its configuration and secrets from ``SANDBOX_DIR/state.json`` (never from its command line, which
 any local user can read) and serves until SIGTERM. Each component module exposes
-``async def run(ctx: ComponentContext) -> None``.
+``async def run(ctx: ComponentContext) -> None``, or ``run_blocking(ctx)`` for a server that
+runs its own event loop (Synapse, the optional ``matrix`` component).
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ COMPONENT_MODULES: dict[str, str] = {
     "smtp": "entdrill.sandbox.smtp",
     "statuspage": "entdrill.sandbox.statuspage",
     "staff": "entdrill.sandbox.staff",
+    "matrix": "entdrill.sandbox.synapse",
 }
+#: Components the sandbox runs without when they cannot start (it says so, and why).
+OPTIONAL_COMPONENTS = ("matrix",)
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,11 @@ class ComponentContext:
         return self.directory / "mail"
 
     @property
+    def matrix_dir(self) -> Path:
+        """Synapse's configuration, database and media, and the Matrix accounts it made."""
+        return self.directory / "matrix"
+
+    @property
     def bridge_secret(self) -> str:
         if self.name == "backup-bridge":
             return self.secrets.backup_bridge_secret
@@ -101,11 +110,12 @@ def port_of(config: SandboxConfig, name: str) -> int:
 def component_names(config: SandboxConfig) -> list[str]:
     """Every process of a sandbox with this configuration, in start order."""
     replicas = [f"ent-{i}" for i in range(1, config.replicas + 1)]
-    return [*replicas, "bridge", "backup-bridge", "slack", "sms", "smtp", "statuspage", "staff"]
+    names = [*replicas, "bridge", "backup-bridge", "slack", "sms", "smtp", "statuspage", "staff"]
+    return [*names, "matrix"] if config.matrix else names
 
 
 def component_names_help() -> str:
-    return "ent-N, bridge, backup-bridge, slack, sms, smtp, statuspage, staff"
+    return "ent-N, bridge, backup-bridge, slack, sms, smtp, statuspage, staff, matrix"
 
 
 def load_context(name: str, directory: Path) -> ComponentContext:

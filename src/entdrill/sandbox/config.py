@@ -27,6 +27,7 @@ class SandboxConfig:
     smtp_admin_port: int = 8926  # HTTP: inspect kept mail, inject SMTP faults
     status_port: int = 8930
     staff_port: int = 8940
+    matrix_port: int = 8950  # Synapse, the Matrix homeserver (client-server API)
     # ENT capacity: a login costs about login_cost_ms of CPU (password hash); each replica
     # hashes on ent_workers threads with at most ent_queue logins waiting, then answers 503.
     login_cost_ms: float = 20.0
@@ -44,7 +45,12 @@ class SandboxConfig:
     # Simulated staff: share who never answer, and how fast the others do.
     staff_silent_share: float = 0.2
     staff_ack_median_s: float = 8.0
-    school_domain: str = "ecole.test"
+    school_domain: str = "ecole.test"  # also the Matrix server name (@user:ecole.test)
+    # Synapse (from the `synapse` extra): off, the sandbox runs without Matrix. Its message rate
+    # limit (per user) defaults to Synapse's own: 0.2 messages a second, bursts of 10.
+    matrix: bool = True
+    matrix_message_rate: float = 0.2
+    matrix_message_burst: int = 10
 
     def __post_init__(self) -> None:
         problems = validate(self)
@@ -67,6 +73,7 @@ class SandboxConfig:
             "smtp-admin": self.smtp_admin_port,
             "statuspage": self.status_port,
             "staff": self.staff_port,
+            "matrix": self.matrix_port,
         }
 
     @property
@@ -101,6 +108,10 @@ class SandboxConfig:
     def staff_url(self) -> str:
         return f"http://{HOST}:{self.staff_port}"
 
+    @property
+    def matrix_url(self) -> str:
+        return f"http://{HOST}:{self.matrix_port}"
+
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
@@ -127,6 +138,8 @@ MAXIMA: dict[str, float] = {
     "session_ttl_s": 7 * 86_400,
     "staff_ack_median_s": 3_600,
     "seed": 2**63 - 1,
+    "matrix_message_rate": 10_000,
+    "matrix_message_burst": 1_000_000,
 }
 MAX_PEOPLE = 1_000_000
 
@@ -144,7 +157,8 @@ def _type_problems(config: SandboxConfig) -> list[str]:
         else:
             fits = isinstance(value, kind)
         if not fits:
-            expected = {int: "a whole number", float: "a number", str: "text"}.get(kind, "")
+            words = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
+            expected = words.get(kind, "")
             problems.append(f"{item.name} must be {expected or kind.__name__}, got {value!r}")
     return problems
 
@@ -178,6 +192,7 @@ def validate(config: SandboxConfig) -> list[str]:
         "backup_bridge_capacity": config.backup_bridge_capacity,
         "schools": config.schools,
         "pupils_per_school": config.pupils_per_school,
+        "matrix_message_burst": config.matrix_message_burst,
     }
     for name, value in positive.items():
         if not isinstance(value, int) or value < 1:
@@ -192,6 +207,9 @@ def validate(config: SandboxConfig) -> list[str]:
     }.items():
         if not isinstance(number, int | float) or not number >= 0:
             problems.append(f"{name} must be a number of at least 0, got {number!r}")
+    if not config.matrix_message_rate > 0:
+        rate = config.matrix_message_rate
+        problems.append(f"matrix_message_rate must be a number above 0, got {rate!r}")
     if not 0.0 <= config.staff_silent_share <= 1.0:
         problems.append(
             f"staff_silent_share must be between 0 and 1, got {config.staff_silent_share!r}"
@@ -218,6 +236,8 @@ class SandboxSecrets:
     smtp_password: str = field(default_factory=lambda: secrets_module.token_urlsafe(18))
     # Signs the per-person Slack user tokens of the simulated staff (see slack_api.user_token).
     user_token_key: str = field(default_factory=lambda: secrets_module.token_hex(16))
+    # Synapse's registration shared secret: who holds it can create Matrix accounts.
+    matrix_shared_secret: str = field(default_factory=lambda: secrets_module.token_urlsafe(24))
 
     def to_dict(self) -> dict[str, str]:
         return dataclasses.asdict(self)

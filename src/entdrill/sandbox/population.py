@@ -2,7 +2,7 @@
 
 Generated from a seed, so the same configuration always yields the same people and credentials.
 Written to ``population.csv`` with the columns ``username,password,role,school,email`` first
-(what a flood's ``--users`` reads), then ``name,title,phone,slack_id``.
+(what a flood's ``--users`` reads), then ``name,title,phone,slack_id,matrix_id``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,18 @@ from entdrill.errors import InvalidInput
 from entdrill.sandbox.config import SandboxConfig
 
 ROLES = ("pupil", "parent", "teacher", "staff")
-COLUMNS = ("username", "password", "role", "school", "email", "name", "title", "phone", "slack_id")
+COLUMNS = (
+    "username",
+    "password",
+    "role",
+    "school",
+    "email",
+    "name",
+    "title",
+    "phone",
+    "slack_id",
+    "matrix_id",
+)
 ACADEMIE = "academie"
 SCHOOL_NAMES = (
     "college-jean-moulin",
@@ -109,6 +120,7 @@ class Person:
     title: str = ""
     phone: str = ""
     slack_id: str = ""
+    matrix_id: str = ""  # @username:school_domain, on the sandbox's Matrix homeserver
 
     @property
     def on_slack(self) -> bool:
@@ -142,6 +154,7 @@ def generate(config: SandboxConfig) -> list[Person]:
             title=title,
             phone=f"+3376{next(phone_counter):07d}" if staff_like or role == "parent" else "",
             slack_id=_slack_id(config.seed, username) if staff_like else "",
+            matrix_id=matrix_id(username, config.school_domain) if staff_like else "",
         )
 
     schools = [
@@ -189,6 +202,11 @@ def read_csv(path: Path) -> list[Person]:
 
 def by_username(people: Iterable[Person]) -> dict[str, Person]:
     return {p.username: p for p in people}
+
+
+def matrix_id(username: str, server_name: str) -> str:
+    """The Matrix user id of ``username`` on the homeserver ``server_name``."""
+    return f"@{username}:{server_name}"
 
 
 def _slack_id(seed: int, username: str) -> str:

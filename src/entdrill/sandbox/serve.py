@@ -24,7 +24,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ctx = load_context(args.name, args.dir)
         module = importlib.import_module(COMPONENT_MODULES[ctx.kind])
-        asyncio.run(module.run(ctx))
+        if hasattr(module, "run_blocking"):  # a server with its own event loop (Synapse)
+            module.run_blocking(ctx)
+        else:
+            asyncio.run(module.run(ctx))
     except EntdrillError as error:
         print(f"{args.name}: {error}", file=sys.stderr)
         return 2

@@ -1,8 +1,10 @@
-"""The simulated staff: every teacher and staff member reading Slack, mail and SMS, answering drills.
+"""The simulated staff: every teacher and staff member reading Slack, mail, SMS and Matrix,
+answering drills.
 
-About every half second the process polls what reached each person (:mod:`staff_channels`),
+About every half second the process polls what reached each person (:mod:`staff_channels`,
+:mod:`staff_matrix`: on Matrix each person's own client long-polls and accepts invitations),
 decides with the pure model (:mod:`staff_profile`) who acknowledges what, when and how, and
-answers when due: a Slack reaction or thread reply with the person's own token, a mail reply
+answers when due: a Slack or Matrix reaction or thread reply with the person's own token, a mail reply
 through the SMTP server, an SMS reply through the gateway's inbound endpoint. A component that
 is down is logged (once per change) and polled again; an answer that fails is retried with
 backoff, at most :data:`MAX_ATTEMPTS` times. Answers given are appended to
@@ -11,7 +13,7 @@ backoff, at most :data:`MAX_ATTEMPTS` times. Answers given are appended to
 HTTP on ``config.staff_port`` (``Authorization: Bearer <admin_token>`` for ``/people``)::
 
     GET /people[?username=u]  -> {"seed", "median_s", "people": [
-        {"username", "name", "role", "title", "school", "slack_id", "email", "phone",
+        {"username", "name", "role", "title", "school", "slack_id", "matrix_id", "email", "phone",
          "profile": {"username", "silent", "channels", "slack_style", "speed"},
          "received": [{"channel", "ref", "at", "sent_at", "asks_ack", "text"}],
          "acknowledged": [{"channel", "ref", "at", "how", "text", "delay_s"}],
@@ -50,6 +52,7 @@ from entdrill.sandbox.staff_channels import (
     SmsSide,
     TransientFailure,
 )
+from entdrill.sandbox.staff_matrix import MatrixSide
 from entdrill.sandbox.staff_profile import (
     Arrival,
     PlannedAck,
@@ -63,6 +66,7 @@ from entdrill.sandbox.staff_profile import (
 log = logging.getLogger(__name__)
 
 POLL_S = 0.5
+SOURCES = ("slack", "email", "sms", "matrix")
 MAX_ATTEMPTS = 4
 BACKOFF_S = 1.0
 PLAUSIBLE_PAST_S = 3600.0  # a sent time further back than this is not trusted
@@ -85,6 +89,7 @@ class PersonRecord:
             "title": p.title,
             "school": p.school,
             "slack_id": p.slack_id,
+            "matrix_id": p.matrix_id,
             "email": p.email,
             "phone": p.phone,
             "profile": self.profile.to_dict(),
@@ -117,7 +122,8 @@ class StaffSimulator:
         self.slack = SlackSide(ctx, session, staff)
         self.mail = MailSide(ctx, staff)
         self.sms = SmsSide(ctx, session, staff)
-        self.sources = dict.fromkeys(("slack", "email", "sms"), "not polled yet")
+        self.matrix = MatrixSide(ctx, session, staff, profiles)
+        self.sources = dict.fromkeys(SOURCES, "not polled yet")
         self.schedule: list[tuple[float, int, PlannedAck]] = []
         self.counter = itertools.count()
         self.in_flight: set[asyncio.Task[None]] = set()
@@ -137,9 +143,10 @@ class StaffSimulator:
             self.slack.arrivals(),
             asyncio.to_thread(self.mail.arrivals),
             self.sms.arrivals(),
+            self.matrix.arrivals(),
             return_exceptions=True,
         )
-        for source, result in zip(("slack", "email", "sms"), results, strict=True):
+        for source, result in zip(SOURCES, results, strict=True):
             if isinstance(result, BaseException):
                 if isinstance(result, asyncio.CancelledError):
                     raise result
@@ -177,7 +184,7 @@ class StaffSimulator:
         if not now - PLAUSIBLE_PAST_S <= arrival.sent_at <= now + 5:
             arrival = Arrival(**{**arrival.__dict__, "sent_at": now})
         person = record.person
-        own = {person.slack_id, person.email.lower(), person.phone} - {""}
+        own = {person.slack_id, person.email.lower(), person.phone, person.matrix_id} - {""}
         planned = plan_ack(
             self.ctx.config.seed,
             record.profile,
@@ -240,6 +247,8 @@ class StaffSimulator:
         arrival = planned.arrival
         if arrival.channel == "slack":
             await self.slack.answer(person, arrival, planned.how, planned.text)
+        elif arrival.channel == "matrix":
+            await self.matrix.answer(person, arrival, planned.how, planned.text)
         elif arrival.channel == "email":
             await asyncio.to_thread(self.mail.answer, person, arrival, planned.text)
         else:
@@ -304,6 +313,7 @@ def make_app(ctx: ComponentContext, *, poll_s: float = POLL_S) -> web.Applicatio
             for running in [task, *simulator.in_flight]:
                 running.cancel()
             await asyncio.gather(task, *simulator.in_flight, return_exceptions=True)
+            await simulator.matrix.close()
             await session.close()
 
     def require_admin(request: web.Request) -> None:

@@ -12,6 +12,8 @@ has the same people answering the same way (the delays too, message by message).
   person's own speed factor, capped at :data:`MAX_DELAY_FACTOR` medians.
 - A message asks for an acknowledgement when it carries the drill label ``EXERCICE / DRILL``.
 - On Slack most people react with ``white_check_mark``; some reply in the thread ("reçu").
+- People who read Slack read the Matrix room and their direct messages too (the chat they have
+  open), and answer there the same way: a ``✅`` reaction or a reply in the thread.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ DRILL_LABEL = "EXERCICE / DRILL"
 DRILL_PATTERN = re.compile(r"exercice\s*/\s*drill", re.IGNORECASE)
 CHANNELS = ("slack", "email", "sms")
 ACK_REACTION = "white_check_mark"
+MATRIX_REACTION = "\u2705"  # ✅, what Matrix clients send for :white_check_mark:
 SLACK_REPLIES = ("reçu", "ok", "bien reçu", "reçu, merci")
 SMS_REPLIES = ("OK", "OK reçu", "Reçu")
 SIMULATED_ROLES = ("teacher", "staff")
@@ -58,6 +61,8 @@ class StaffProfile:
     speed: float  # factor on the median delay (1.0 = median person)
 
     def answers_on(self, channel: str) -> bool:
+        if channel == "matrix":  # the chat people have open: Slack, or Tchap
+            channel = "slack"
         return not self.silent and channel in self.channels
 
     def to_dict(self) -> dict[str, Any]:
@@ -128,7 +133,7 @@ def reply_text(seed: int, profile: StaffProfile, ref: str, choices: tuple[str, .
 class Arrival:
     """Something that reached a simulated person on one channel."""
 
-    channel: str  # "slack", "email" or "sms"
+    channel: str  # "slack", "email", "sms" or "matrix"
     ref: str  # unique per person and message: "slack:C123:1700000000.000100", "email:<key>"
     username: str
     author: str  # who sent it: a Slack user id, a mail address, a phone sender
@@ -156,7 +161,7 @@ def plan_ack(
     if not asks_for_acknowledgement(arrival.text):
         return None
     due = arrival.sent_at + ack_delay(seed, profile, arrival.ref, median_s)
-    if arrival.channel == "slack":
+    if arrival.channel in ("slack", "matrix"):
         if profile.slack_style == "reply":
             return PlannedAck(
                 arrival, due, "reply", reply_text(seed, profile, arrival.ref, SLACK_REPLIES)

@@ -39,12 +39,21 @@ class SandboxState:
     config: SandboxConfig
     secrets: SandboxSecrets
     processes: dict[str, ProcessEntry] = field(default_factory=dict)
+    #: Optional components that could not start, and why (the sandbox runs without them).
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+    def components(self) -> list[str]:
+        """Every process this sandbox should run, in start order (without unavailable ones)."""
+        from entdrill.sandbox.component import component_names
+
+        return [n for n in component_names(self.config) if n not in self.unavailable]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "config": self.config.to_dict(),
             "secrets": self.secrets.to_dict(),
             "processes": {name: p.to_dict() for name, p in self.processes.items()},
+            "unavailable": dict(self.unavailable),
         }
 
     @classmethod
@@ -55,6 +64,7 @@ class SandboxState:
             processes={
                 name: ProcessEntry(**entry) for name, entry in data.get("processes", {}).items()
             },
+            unavailable={str(k): str(v) for k, v in data.get("unavailable", {}).items()},
         )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 from entdrill.sandbox import processes
-from entdrill.sandbox.component import component_names, port_of
+from entdrill.sandbox.component import port_of
 from entdrill.sandbox.config import HOST
+from entdrill.sandbox.matrix_accounts import read_accounts
+from entdrill.sandbox.state import SandboxState
 from entdrill.sandbox.supervisor import Supervisor
 
 
@@ -14,16 +16,19 @@ class ComponentStatus(TypedDict):
     name: str
     pid: int | None
     port: int
-    state: str  # running | paused | stopped
+    state: str  # running | paused | stopped | unavailable (an optional one that could not start)
 
 
 def component_status(supervisor: Supervisor) -> list[ComponentStatus]:
     state = supervisor.state()
     if state is None:
         return []
-    names = component_names(state.config)
+    names = state.components()
     names += sorted(set(state.processes) - set(names))  # e.g. a replica added by a fault
-    result: list[ComponentStatus] = []
+    result: list[ComponentStatus] = [
+        {"name": name, "pid": None, "port": port_of(state.config, name), "state": "unavailable"}
+        for name in sorted(state.unavailable)
+    ]
     for name in names:
         entry = state.processes.get(name)
         pid = entry.pid if entry else None
@@ -69,5 +74,30 @@ def status(supervisor: Supervisor) -> dict[str, Any]:
         "consent_token": secrets.consent_token,
         "admin_token": secrets.admin_token,
         "replicas": config.replicas,
+        **matrix_status(supervisor, state),
         "components": components,
+    }
+
+
+def matrix_status(supervisor: Supervisor, state: SandboxState) -> dict[str, Any]:
+    """``matrix_url`` and the bot's ``matrix_token`` ("" when the sandbox runs without Synapse,
+    with the reason in ``matrix_problem``)."""
+    config = state.config
+    accounts = read_accounts(supervisor.directory) if config.matrix else None
+    if not config.matrix:
+        problem = "the sandbox runs without Matrix (matrix: false)"
+    elif "matrix" in state.unavailable:
+        problem = f"Synapse did not start: {state.unavailable['matrix']}"
+    elif accounts is None:
+        problem = "Synapse has not set the school's Matrix accounts up yet"
+    else:
+        problem = ""
+    ready = accounts is not None and not problem
+    return {
+        "matrix_url": config.matrix_url if ready else "",
+        "matrix_server_name": config.school_domain,
+        "matrix_user": accounts.bot.user_id if ready and accounts else "",
+        "matrix_token": accounts.bot.access_token if ready and accounts else "",
+        "matrix_room": next(iter(accounts.rooms), "") if ready and accounts else "",
+        "matrix_problem": problem,
     }

@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,13 +22,16 @@ from pathlib import Path
 
 from entdrill.errors import ComponentFailed, InvalidArgument, SandboxError
 from entdrill.sandbox import population, processes, readiness
-from entdrill.sandbox.component import component_names, port_of
+from entdrill.sandbox.component import OPTIONAL_COMPONENTS, port_of
 from entdrill.sandbox.config import HOST, SandboxConfig, SandboxSecrets
 from entdrill.sandbox.state import ProcessEntry, SandboxState, read_state, write_state
+from entdrill.sandbox.synapse import synapse_missing
 
 log = logging.getLogger(__name__)
 
 START_TIMEOUT_S = 30.0
+#: Synapse creates its database and the school's accounts on first start: give it longer.
+OPTIONAL_TIMEOUT_S = 90.0
 LOG_TAIL_LINES = 15
 
 
@@ -67,8 +71,7 @@ class Supervisor:
         state = self.state()
         if state is None:
             return False
-        expected = set(component_names(state.config))
-        return expected <= set(self.running())
+        return set(state.components()) <= set(self.running())
 
     # -- starting ------------------------------------------------------------------------
 
@@ -79,6 +82,8 @@ class Supervisor:
 
         Idempotent: with everything already running (and the same configuration, when one is
         given) nothing is started. On failure every process started by this call is stopped.
+        An optional component (Synapse) that cannot start is stopped and recorded in
+        ``state.unavailable`` with the reason; the sandbox runs without it.
         """
         with self._lock():
             state = self.state()
@@ -93,9 +98,14 @@ class Supervisor:
                 state.processes = {}
                 self._stop_strays()
                 self._prepare(state)
-            missing = [n for n in component_names(state.config) if n not in alive]
+            missing = [n for n in state.components() if n not in alive]
             if not missing:
                 return state
+            for name in [n for n in missing if n in OPTIONAL_COMPONENTS]:
+                why = self._cannot_start(name, state)
+                if why:
+                    missing.remove(name)
+                    self._set_unavailable(state, name, why)
             self._check_ports(state, missing)
             started: list[str] = []
             try:
@@ -103,14 +113,45 @@ class Supervisor:
                     state.processes[name] = self._spawn(name, state.config)
                     started.append(name)
                     write_state(self.directory, state)
-                self._wait_until_answering(state, started, timeout_s)
+                required = [n for n in started if n not in OPTIONAL_COMPONENTS]
+                self._wait_until_answering(state, required, timeout_s)
+                for name in [n for n in started if n in OPTIONAL_COMPONENTS]:
+                    self._wait_for_optional(state, name, max(timeout_s, OPTIONAL_TIMEOUT_S))
             except BaseException:
                 for name in started:
-                    processes.terminate(state.processes[name].pid)
-                    del state.processes[name]
+                    if name in state.processes:
+                        processes.terminate(state.processes[name].pid)
+                        del state.processes[name]
                 write_state(self.directory, state)
                 raise
             return state
+
+    def _cannot_start(self, name: str, state: SandboxState) -> str:
+        """Why an optional component cannot even be tried ("" when it can)."""
+        if name == "matrix":
+            missing = synapse_missing()
+            if missing:
+                return missing
+        port = port_of(state.config, name)
+        if processes.port_in_use(port):
+            owner = processes.port_owner(port)
+            return f"port {port} is already in use" + (f" ({owner})" if owner else "")
+        return ""
+
+    def _wait_for_optional(self, state: SandboxState, name: str, timeout_s: float) -> None:
+        """Wait for an optional component; one that fails is stopped and marked unavailable."""
+        try:
+            self._wait_until_answering(state, [name], timeout_s)
+        except ComponentFailed as failure:
+            processes.terminate(state.processes.pop(name).pid)
+            self._set_unavailable(
+                state, name, f"{failure.reason} (see `entdrill sandbox logs {name}`)"
+            )
+
+    def _set_unavailable(self, state: SandboxState, name: str, why: str) -> None:
+        log.warning("the sandbox runs without %s: %s", name, why)
+        state.unavailable[name] = why
+        write_state(self.directory, state)
 
     def start_component(self, name: str, timeout_s: float = START_TIMEOUT_S) -> ProcessEntry:
         """(Re)start one component of a running sandbox (e.g. a lost ENT replica)."""
@@ -128,6 +169,7 @@ class Supervisor:
         (self.directory / "logs").mkdir(exist_ok=True)
         for stale in ("ent-store.db", "ent-store.db-wal", "ent-store.db-shm"):
             (self.directory / stale).unlink(missing_ok=True)
+        shutil.rmtree(self.directory / "matrix", ignore_errors=True)  # accounts of old secrets
         population.write_csv(population.generate(state.config), self.directory / "population.csv")
         write_state(self.directory, state)
 
@@ -177,7 +219,7 @@ class Supervisor:
                     )
                 admin = state.config.smtp_admin_port if name == "smtp" else None
                 attempts[name] = attempts.get(name, 0) + 1
-                if readiness.answers(name, HOST, entry.port, entry.pid, admin):
+                if readiness.answers(name, HOST, entry.port, entry.pid, admin, self.directory):
                     pending.remove(name)
                 elif (
                     name.startswith("ent-")
