@@ -72,13 +72,13 @@ def test_an_unknown_key_names_the_file_the_key_and_the_likely_one(tmp_path: Path
     [
         (
             {"storm_multiplier": "10x"},
-            "configuration key 'storm_multiplier': expected a whole number like the experiment's 10, got the text '10x'",
+            "configuration key 'storm_multiplier': the argument multiplier of start_login_storm (start-login-storm) expects a number, got '10x' (text)",
         ),
         (
             {"storm_multiplier": True},
-            "configuration key 'storm_multiplier': expected a whole number like the experiment's 10, got bool True",
+            "configuration key 'storm_multiplier': the argument multiplier of start_login_storm (start-login-storm) expects a number, got True (true or false)",
         ),
-        ({"ent_base_url": 8800}, "configuration key 'ent_base_url': expected text, got int 8800"),
+        ({"ent_base_url": 8800}, "configuration key 'ent_base_url': the experiment declares it as text, got 8800 (a whole number)"),
         (
             {"cas_service_url": "ent.example.fr/"},
             "configuration key 'cas_service_url': expected an http(s) URL such as https://ent-staging.example.fr, got 'ent.example.fr/'",
@@ -102,12 +102,20 @@ def test_a_value_of_the_wrong_type_names_the_file_and_key(
 
 def test_var_values_are_checked_too_with_the_typed_form_suggested() -> None:
     assert refused([], {"storm_duration_s": "15"}) == (
-        "--var: key 'storm_duration_s': expected a whole number like the experiment's 60, got the "
-        "text '15' (write --var storm_duration_s:int=15)"
+        "--var: key 'storm_duration_s': the argument duration_s of start_login_storm "
+        "(start-login-storm) expects a number, got '15' (text) (write --var storm_duration_s:int=15)"
     )
     assert refused([], {"storm_multiplyer": 5}).startswith(
         "--var: key 'storm_multiplyer' is not a configuration key of this experiment (did you mean 'storm_multiplier'?)"
     )
+
+
+def test_a_value_is_judged_by_what_the_experiment_does_with_it_not_by_its_default() -> None:
+    """The default 10 is a whole number, but the multiplier feeds a float argument: 2.5 and
+    100.0 fit; a negative one does not fit the range the activity declares."""
+    check(EXPERIMENT, [], {"storm_multiplier": 2.5})
+    check(EXPERIMENT, [], {"storm_multiplier": 100.0})
+    assert "above 0" in refused([], {"storm_multiplier": -1})
 
 
 def test_an_env_file_is_left_to_chaos_toolkit(tmp_path: Path) -> None:

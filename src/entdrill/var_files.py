@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from entdrill import experiment_vars
 from entdrill.errors import InvalidConfig
 from entdrill.staging_keys import BY_NAME, check_value
 
@@ -78,37 +79,13 @@ def _close(name: str, known: list[str]) -> str:
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
-def _expected(declared: Any) -> tuple[tuple[type, ...], str]:
-    """The types a value may have where the experiment declares ``declared``, and their name."""
-    if isinstance(declared, dict):
-        cast = declared.get("env_var_type")
-        if cast in ("int", "integer"):
-            return (int,), "a whole number"
-        if cast in ("float", "number"):
-            return (int, float), "a number"
-        if cast == "bool":
-            return (bool,), "true or false"
-        return (str,), "text"
-    if isinstance(declared, bool):
-        return (bool,), "true or false"
-    if isinstance(declared, int):
-        return (int,), "a whole number"
-    if isinstance(declared, float):
-        return (int, float), "a number"
-    if isinstance(declared, str):
-        return (str,), "text"
-    return (object,), "a value"
-
-
-def _type_problem(declared: Any, value: Any) -> str:
+def _type_problem(experiment: dict[str, Any], key: str, value: Any) -> str:
+    """What the experiment's uses of ``key`` refuse in ``value`` (:mod:`entdrill.experiment_vars`:
+    the activity arguments it feeds, their declared ranges, pauses, texts, else the declared
+    type), or ""."""
     if isinstance(value, dict) and value.get("type") == "env" and "key" in value:
         return ""  # Chaos Toolkit accepts a whole env declaration in a var file
-    types, name = _expected(declared)
-    if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
-        shown = "the text" if isinstance(value, str) else type(value).__name__
-        default = "" if isinstance(declared, dict) else f" like the experiment's {declared!r}"
-        return f"expected {name}{default}, got {shown} {value!r}"
-    return ""
+    return experiment_vars.problems(experiment, {key: value}).get(key, "")
 
 
 def check_configuration(
@@ -122,7 +99,7 @@ def check_configuration(
                 f"{source}: {what} {key!r} is not a configuration key of this experiment"
                 f"{_close(key, list(declared))}"
             )
-        problem = _type_problem(declared[key], value)
+        problem = _type_problem(experiment, key, value)
         if not problem and key in BY_NAME and isinstance(value, str):
             problem = check_value(key, value)
         if problem and source == "--var" and isinstance(value, str):

@@ -12,7 +12,7 @@ from types import ModuleType
 import pytest
 
 import actions
-from entdrill.drill import experiment_vars
+from entdrill import experiment_vars
 from entdrill.ranges import Limit
 
 REPO = Path(__file__).resolve().parents[2]

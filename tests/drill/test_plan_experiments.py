@@ -135,3 +135,20 @@ def test_deadlines_past_a_day_and_escalations_after_the_deadline_are_refused(
         'escalation.after: "10m" is not before the channel\'s deadline (expect.within "10m")' in p
         for p in found
     )
+
+
+def test_a_readiness_value_the_experiment_would_refuse_is_named_at_its_field(
+    tmp_path: Path,
+) -> None:
+    """The drill hands ``readiness.normal_rate`` to an experiment declaring
+    ``normal_login_rate``; ``drill validate`` checks it as ``chaos run`` will, and a value the
+    experiment accepts passes."""
+    experiment = json.loads(json.dumps(STORM))
+    experiment["configuration"]["normal_login_rate"] = "two"  # declared as text: a number won't do
+    experiment["configuration"]["observe_s"] = 5
+    text = VARS + "\nreadiness: {required_multiple: 100, normal_rate: 1.5}"
+    found = problems(tmp_path, text, experiment)
+    assert len(found) == 1 and "readiness.normal_rate" in found[0], found
+    assert "declares it as text, got 1.5" in found[0]
+    experiment["configuration"]["normal_login_rate"] = 2.0
+    assert problems(tmp_path, text, experiment) == []

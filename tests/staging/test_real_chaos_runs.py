@@ -114,12 +114,12 @@ def test_a_storm_that_could_not_start_interrupts_the_run(
         "login_storm.json",
         portal_journey(real_ent),
         "--var",
-        "storm_multiplier:int=0",
+        "storm_processes:int=1000",  # within the activity's range, beyond what the machine allows
     )
     assert done.returncode == 1
     assert journal is not None and journal["status"] == "interrupted"
     assert journal["steady_states"]["before"]["steady_state_met"] is True
     assert [r["activity"]["name"] for r in journal["run"]] == ["start-login-storm"]
     assert journal["entdrill"]["not_tested_because"].startswith(
-        "load action 'start-login-storm' failed (Cannot start the login storm: multiplier must be a number above 0, got 0)"
+        "load action 'start-login-storm' failed (Cannot start the login storm: --processes 1000 is more than"
     )

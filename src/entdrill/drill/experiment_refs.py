@@ -3,7 +3,7 @@ knows every ``vars`` key, each with a value its uses accept.
 
 ``chaos run --var key=value`` overrides a configuration key; a key the experiment does not declare
 is silently ignored, so a typo in a plan would quietly change nothing. Refuse it here instead, and
-a value of the wrong type or out of the range the activity declares (:mod:`.experiment_vars`),
+a value of the wrong type or out of the range the activity declares (:mod:`entdrill.experiment_vars`),
 and an experiment ``chaos validate`` would refuse under the drill's environment
 (:mod:`.experiment_check`).
 """
@@ -15,8 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from entdrill import textfile
-from entdrill.drill import experiment_check, experiment_vars
+from entdrill import experiment_vars, textfile, var_files
+from entdrill.drill import experiment_check, readiness
 from entdrill.drill.problem import FieldPath, Problem, quote
 from entdrill.drill.yaml_safe import YamlDocument
 from entdrill.errors import InvalidInput
@@ -75,10 +75,48 @@ def experiment_problems(
         wrong = experiment_vars.problems(document, variables)
         for key, sentence in wrong.items():
             add(("experiments", i, "vars", key), f"{quote(relative)}: {sentence}")
+        for field, sentence in _handed_problems(doc, document, variables, i, wrong).items():
+            wrong[str(field[-1])] = sentence
+            add(field, f"{quote(relative)}: {sentence}")
         refused = experiment_check.chaos_problem(document, variables, _ent_url(doc))
         if refused and not wrong:
             add(where, f"Chaos Toolkit refuses {quote(relative)}: {refused}")
     return problems
+
+
+def _handed_problems(
+    doc: YamlDocument,
+    document: dict[str, Any],
+    variables: dict[str, Any],
+    index: int,
+    known: dict[str, str],
+) -> dict[FieldPath, str]:
+    """What the staging control of ``chaos run`` would refuse in the values the drill hands the
+    experiment (the plan's ``vars``, and its ``readiness`` for the keys the experiment declares),
+    so ``drill validate`` and the run agree; by the plan field that gave the value."""
+    configuration = document.get("configuration")
+    if not isinstance(configuration, dict):
+        return {}
+    handed: dict[FieldPath, tuple[str, Any]] = {}
+    section = doc.data.get("readiness") if isinstance(doc.data, dict) else None
+    try:
+        required = readiness.read(section if isinstance(section, dict) else None)
+    except (TypeError, ValueError):
+        required = None  # the schema names what is wrong with the section
+    for key, name in readiness.KEYS.items():
+        value = None if required is None else getattr(required, name)
+        if key in configuration and key not in variables and value is not None:
+            handed[("readiness", name)] = (key, value)
+    for key, value in variables.items():
+        if key in configuration and key not in known:
+            handed[("experiments", index, "vars", key)] = (key, value)
+    found: dict[FieldPath, str] = {}
+    for where, (key, value) in handed.items():
+        try:
+            var_files.check_configuration(document, {key: value}, "the drill", "value for")
+        except InvalidInput as error:
+            found[where] = str(error).removeprefix("the drill: ")
+    return found
 
 
 def _ent_url(doc: YamlDocument) -> str:
