@@ -78,7 +78,10 @@ def test_an_unknown_key_names_the_file_the_key_and_the_likely_one(tmp_path: Path
             {"storm_multiplier": True},
             "configuration key 'storm_multiplier': the argument multiplier of start_login_storm (start-login-storm) expects a number, got True (true or false)",
         ),
-        ({"ent_base_url": 8800}, "configuration key 'ent_base_url': the experiment declares it as text, got 8800 (a whole number)"),
+        (
+            {"ent_base_url": 8800},
+            "configuration key 'ent_base_url': the experiment declares it as text, got 8800 (a whole number)",
+        ),
         (
             {"cas_service_url": "ent.example.fr/"},
             "configuration key 'cas_service_url': expected an http(s) URL such as https://ent-staging.example.fr, got 'ent.example.fr/'",
