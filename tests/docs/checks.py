@@ -8,6 +8,7 @@ a doctored page and see it fail. The lists name each item (``entdrill flood --ra
 
 import ast
 import importlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -177,8 +178,22 @@ def environment_variables_in(source: str) -> set[str]:
 
 
 def environment_variables_in_experiment(text: str) -> set[str]:
-    """The variables a Chaos Toolkit experiment reads (``{"type": "env", "key": "X"}``)."""
-    return set(re.findall(r'"type"\s*:\s*"env"\s*,\s*"key"\s*:\s*"([A-Z][A-Z0-9_]+)"', text))
+    """The variables a Chaos Toolkit experiment reads: every ``{"type": "env", "key": "X"}``
+    in its configuration and secrets, at any depth."""
+    found: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "env" and isinstance(node.get("key"), str):
+                found.add(node["key"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(text))
+    return found
 
 
 def environment_variables(root: Path = ROOT) -> dict[str, str]:

@@ -110,6 +110,13 @@ print("ENTDRILL_K")
     }
 
 
+def test_an_experiment_s_variables_are_found_wherever_it_declares_them() -> None:
+    text = """{"configuration": {"url": {"key": "ENT_X", "type": "env", "default": ""}},
+               "secrets": {"k8s": {"token": {"type": "env", "key": "TOKEN_Y"}}},
+               "method": [{"type": "action", "key": "not-an-env"}]}"""
+    assert checks.environment_variables_in_experiment(text) == {"ENT_X", "TOKEN_Y"}
+
+
 def test_the_variables_of_the_code_and_of_the_experiments_are_found() -> None:
     found = checks.environment_variables()
     # read in src/ with os.environ, through a *_ENV constant, a *_VARIABLE constant, a mapping
@@ -281,3 +288,16 @@ def test_chaos_discover_takes_entdrill_and_not_actions_as_the_docs_say() -> None
     assert found == defined
     with pytest.raises(DiscoveryFailed, match="Package actions not found"):
         discover("actions", discover_system=False, download_and_install=False)
+
+
+def test_an_option_without_help_is_found() -> None:
+    @click.group()
+    def tool() -> None: ...
+
+    @tool.command()
+    @click.option("--said", help="A sentence.")
+    @click.option("--bare")
+    def run(said: str, bare: str) -> None: ...
+
+    options = checks.cli_options(tool, "entdrill")
+    assert [str(o) for o in options if not checks.option_help(tool, o)] == ["entdrill run --bare"]
