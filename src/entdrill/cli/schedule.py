@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from entdrill import outfile, textfile
+from entdrill import __version__, outfile, textfile
 from entdrill.calendar import emit
 from entdrill.calendar.blackouts import parse_blackouts
 from entdrill.calendar.due import DEFAULT_WINDOW_MINUTES, is_due
@@ -31,7 +31,7 @@ from entdrill.calendar.yamlfile import load_yaml
 from entdrill.errors import InvalidArgument
 
 EMIT_FORMATS = ("crontab", "systemd", "k8s-cronjob")
-DEFAULT_IMAGE = "entdrill:0.1.0"
+DEFAULT_IMAGE = f"entdrill:{__version__}"
 
 
 @click.command("schedule")
