@@ -28,6 +28,7 @@ from entdrill.calendar.planner import MAX_SHIFT_SCHOOL_DAYS, PlannedDrill, plan_
 from entdrill.calendar.school_calendar import SchoolCalendar, load_calendar, parse_holiday_list
 from entdrill.calendar.spec import ScheduleSpec, parse_schedule
 from entdrill.calendar.yamlfile import load_yaml
+from entdrill.cli.table import table
 from entdrill.errors import InvalidArgument
 
 EMIT_FORMATS = ("crontab", "systemd", "k8s-cronjob")
@@ -380,13 +381,7 @@ def _table(
                 f"{drill.holiday.name} ({drill.holiday.first_day})",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for row in rows:
-        lines.append(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
-            + "  "
-            + row[4]
-        )
+    lines += table(rows)
     if not drills:
         lines.append("(no drill in these dates)")
     notes = [(drill, note) for drill in drills for note in drill.notes]
