@@ -9,8 +9,8 @@ before anything runs. Keys are ``function.argument`` or, for every function of t
 
 from entdrill.flood import plan as flood_plan
 from entdrill.flood.profiles import PROFILE_NAMES
+from entdrill.population import ROLES
 from entdrill.ranges import DAY, Number, OneOf, Parsed, Text
-from entdrill.sandbox.population import ROLES
 
 __all__ = ["LIMITS"]
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from entdrill.sandbox import population
+from entdrill import population
 from entdrill.sandbox.config import SandboxConfig, SandboxSecrets
 from entdrill.sandbox.state import SandboxState, write_state
 
