@@ -15,7 +15,7 @@ from entdrill.cli import LazyGroup
 from entdrill.errors import InvalidPlan
 
 if TYPE_CHECKING:
-    from entdrill.drill.plan import Plan
+    from entdrill.drill import Plan
     from entdrill.population import Person
 
 # name -> "module:attribute"; a subcommand may live here or in a module of its own.
@@ -65,7 +65,7 @@ def validate(plans: tuple[Path, ...], no_check_files: bool) -> None:
 
     Exits 0 when every plan is valid, 2 when any plan has a problem.
     """
-    from entdrill.drill.plan import load_plan
+    from entdrill.drill import load_plan
 
     failed = 0
     for path in plans:

@@ -12,10 +12,7 @@ import click
 from entdrill import paths, ranges, textfile
 from entdrill.errors import InvalidConfig
 from entdrill.problem import format_path
-from entdrill.sandbox.component import component_names_help
-from entdrill.sandbox.config import SandboxConfig
-from entdrill.sandbox.status import status as sandbox_status
-from entdrill.sandbox.supervisor import Supervisor
+from entdrill.sandbox import SandboxConfig, Supervisor, component_names_help, sandbox_status
 from entdrill.yaml_safe import read_yaml
 
 SETTING_HELP: dict[str, str] = {

@@ -14,13 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from entdrill import paths, population
-from entdrill.sandbox.certificate import certificate_paths
-from entdrill.sandbox.component import kind_of, port_of
-from entdrill.sandbox.config import HOST, SandboxConfig
-from entdrill.sandbox.state import SandboxState, read_state
-from entdrill.sandbox.status import ComponentStatus, component_status
-from entdrill.sandbox.status import status as sandbox_status
-from entdrill.sandbox.supervisor import Supervisor
+from entdrill.sandbox import (
+    HOST,
+    ComponentStatus,
+    SandboxConfig,
+    SandboxState,
+    Supervisor,
+    certificate_paths,
+    component_status,
+    kind_of,
+    port_of,
+    read_state,
+    sandbox_status,
+)
 
 __all__ = [
     "HOST",
