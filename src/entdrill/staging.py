@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from entdrill import redact
+from entdrill.targets import LocalTarget
 from entdrill.targets.sandbox import local_sandbox
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class SandboxLease:
     started_here: bool = False
 
     def acquire(self) -> dict[str, Any]:
-        target = local_sandbox()
+        target: LocalTarget = local_sandbox()
         if not target.is_up():
             log.info("starting the sandbox in %s", target.directory)
             # A sandbox with some components running was started by someone else: completing

@@ -25,6 +25,7 @@ from entdrill.drill.fallbacks import Fallbacks
 from entdrill.drill_plan import ExperimentRef, Person, Plan
 from entdrill.errors import GuardRefusal
 from entdrill.staging import SandboxLease, configuration_for
+from entdrill.targets import LocalTarget
 from entdrill.targets.sandbox import local_sandbox
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def prepare(
     status: dict[str, Any] | None = None
     people: list[population.Person] | None = None
     if plan.target.is_sandbox:
-        target = local_sandbox()
+        target: LocalTarget = local_sandbox()
         if not dry_run:
             lease = SandboxLease()
             configuration_for(lease.acquire())
