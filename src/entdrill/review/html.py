@@ -21,7 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from entdrill.review.model import Review
-from entdrill.review.view import build_view
+from entdrill.review.view import ReviewView, build_view
 
 TEMPLATE = "review.html.j2"
 
@@ -33,7 +33,11 @@ def stylesheet() -> str:
 
 def render_html(review: Review) -> str:
     """The whole page."""
-    view = build_view(review)
+    return render_view(build_view(review))
+
+
+def render_view(view: ReviewView) -> str:
+    """The page of a view model."""
     return (
         _environment()
         .get_template(TEMPLATE)

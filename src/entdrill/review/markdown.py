@@ -10,6 +10,7 @@ table's columns, or open emphasis, a link, a code span or raw HTML.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +27,9 @@ TEMPLATE = "review.md.j2"
 _ANYWHERE = re.compile(r"[\\`*\[\]<>|&]")
 #: An underscore opens or closes emphasis only at a word's edge (``pre_holiday`` stays as is).
 _EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+#: A tilde strikes text through when it touches a word or another tilde (``~ at risk`` and
+#: ``(✓, ~, ✗)`` stay as they are).
+_TOUCHING_TILDE = re.compile(r"~(?=[\w~])|(?<=[\w~])~")
 #: What makes a line a heading, a list item, a setext underline or an ordered list item.
 _LINE_START = re.compile(r"^(\s*)(#|[=+-](?=[\s=+-]|$)|\d+(?=[.)](?:\s|$)))")
 
@@ -39,7 +43,11 @@ class Image:
 def render_markdown(review: Review, chart_dir: str | None = None) -> tuple[str, dict[str, str]]:
     """The page, and the chart files it links (``{relative path: svg}``, empty without
     ``chart_dir``)."""
-    view = build_view(review)
+    return render_view(build_view(review), chart_dir)
+
+
+def render_view(view: ReviewView, chart_dir: str | None = None) -> tuple[str, dict[str, str]]:
+    """The page of a view model, and its chart files."""
     images, chart_files = _charts(view, chart_dir)
     text = _environment().get_template(TEMPLATE).render(v=view, columns=view.columns, images=images)
     return text, chart_files
@@ -51,6 +59,7 @@ def md(text: str) -> str:
     text = " ".join(str(text).splitlines())
     text = _ANYWHERE.sub(lambda m: "\\" + m.group(), text)
     text = _EDGE_UNDERSCORE.sub(r"\\_", text)
+    text = _TOUCHING_TILDE.sub(r"\\~", text)
     return _LINE_START.sub(_escape_start, text, count=1)
 
 
@@ -61,6 +70,12 @@ def code(text: str) -> str:
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def attr(text: str) -> str:
+    """``text`` as a raw HTML attribute value inside Markdown: escaped, on one line, and with
+    no ``|`` that would split a table cell."""
+    return html.escape(" ".join(str(text).splitlines())).replace("|", "&#124;")
 
 
 def _escape_start(match: re.Match[str]) -> str:
@@ -116,5 +131,6 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["md"] = md
     env.filters["code"] = code
+    env.filters["attr"] = attr
     env.filters["dash"] = lambda _: "---"
     return env
