@@ -30,6 +30,8 @@ _EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 #: A tilde strikes text through when it touches a word or another tilde (``~ at risk`` and
 #: ``(✓, ~, ✗)`` stay as they are).
 _TOUCHING_TILDE = re.compile(r"~(?=[\w~])|(?<=[\w~])~")
+#: Text with none of the characters above (most of it) goes through as it is.
+_PLAIN = re.compile(r"[^\\`*\[\]<>|&_~\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]*")
 #: What makes a line a heading, a list item, a setext underline or an ordered list item.
 _LINE_START = re.compile(r"^(\s*)(#|[=+-](?=[\s=+-]|$)|\d+(?=[.)](?:\s|$)))")
 
@@ -56,7 +58,10 @@ def render_view(view: ReviewView, chart_dir: str | None = None) -> tuple[str, di
 def md(text: str) -> str:
     """``text`` as Markdown that reads as that text: on one line, with markup characters
     backslash-escaped (also ``|``, so a table cell keeps its columns)."""
-    text = " ".join(str(text).splitlines())
+    text = str(text)
+    if _PLAIN.fullmatch(text) and not _LINE_START.match(text):
+        return text
+    text = " ".join(text.splitlines())
     text = _ANYWHERE.sub(lambda m: "\\" + m.group(), text)
     text = _EDGE_UNDERSCORE.sub(r"\\_", text)
     text = _TOUCHING_TILDE.sub(r"\\~", text)
