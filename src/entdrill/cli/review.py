@@ -9,7 +9,7 @@ format, unknown drill) or records that cannot be read.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +23,11 @@ from entdrill.review import (
     TITLE,
     Review,
     build_review,
-    only_drill,
+    load_review,
     parse_as_of,
     parse_period,
     render_html,
     render_markdown,
-    series_wanted,
 )
 
 FORMATS = ("html", "md")
@@ -169,18 +168,10 @@ def _review(
     until: datetime | None,
     options: dict[str, Any],
 ) -> Review:
-    drill_id = options["drill_id"]
     with open_records(db_url, mode="read", option="--db") as records:
         source = records.where
-        if drill_id is not None:
-            started = records.get_drill(drill_id).drill.started_at
-            data = only_drill(
-                records.load_review_data(started, started + timedelta(milliseconds=1)), drill_id
-            )
-        else:
-            data = records.load_review_data(since, until)
-        series = records.load_series(series_wanted(data))
-    return build_review(data, series, source=redact(source), **options)
+        data, series, reach = load_review(records, since, until, options["drill_id"])
+    return build_review(data, series, source=redact(source), reach=reach, **options)
 
 
 def _charts_dir(out: Path) -> Path:

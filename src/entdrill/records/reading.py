@@ -7,7 +7,7 @@ backends (times first, then ids compared byte-wise).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -124,8 +124,10 @@ def review_data(
     ledger: bool,
     series: bool,
     journals: bool,
+    with_reach: bool = True,
 ) -> ReviewData:
-    """The drills of ``[since, until)`` with what the review needs, in seven or eight queries."""
+    """The drills of ``[since, until)`` with what the review needs, in six to eight queries
+    (without the reach rows when not ``with_reach``: ``reach_rows`` streams them)."""
     with db.transaction(write=False):
         where, params = window(db, "d.started_at", since, until)
         own, own_params = window(db, "x.started_at", since, until)
@@ -155,7 +157,7 @@ def review_data(
             channel_results=ordered(
                 [channel_from_row(db, r) for r in _children(db, "channel_results", where, params)]
             ),
-            reach=ordered(reach(db, where, params)),
+            reach=ordered(reach(db, where, params)) if with_reach else [],
             findings=ordered(
                 [finding_from_row(db, r) for r in _children(db, "findings", where, params)]
             ),
@@ -167,6 +169,11 @@ def review_data(
 def reach(db: Database, where: str, params: Sequence[Any]) -> list[PersonChannelReach]:
     """The ledger folded per drill, person and channel: the first time of each state (drills
     in id order; the caller puts them in start order)."""
+    return list(reach_rows(db, where, params))
+
+
+def reach_rows(db: Database, where: str, params: Sequence[Any]) -> Iterator[PersonChannelReach]:
+    """``reach`` as the database gives it, row after row (a drill's rows together)."""
     firsts = ", ".join(
         f"MIN(CASE WHEN l.state = '{state}' THEN l.at END)"
         for state in ("sent", "delivered", "acknowledged", "failed", "refused")
@@ -179,8 +186,10 @@ def reach(db: Database, where: str, params: Sequence[Any]) -> list[PersonChannel
     )
     t = db.time_reader()
     keep = _sharing()
-    return [
-        PersonChannelReach(
+    for drill, person, group, channel, sent, delivered, acked, failed, refused in db.stream(
+        sql, params
+    ):
+        yield PersonChannelReach(
             keep(drill, drill),
             keep(person, person),
             keep(group, group),
@@ -191,10 +200,6 @@ def reach(db: Database, where: str, params: Sequence[Any]) -> list[PersonChannel
             failed and t(failed),
             refused and t(refused),
         )
-        for drill, person, group, channel, sent, delivered, acked, failed, refused in db.stream(
-            sql, params
-        )
-    ]
 
 
 def ledger_entries(db: Database, where: str, params: Sequence[Any]) -> list[LedgerEntry]:

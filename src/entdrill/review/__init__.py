@@ -21,7 +21,7 @@ in, text out): ``charts`` (figures: SVG and table), ``svg`` (the small chart dra
 ``markdown``. ``period`` reads ``--since``/``--until``/``--as-of``.
 """
 
-from entdrill.review.build import TITLE, build_review, only_drill, series_wanted
+from entdrill.review.build import TITLE, build_review, load_review, only_drill, series_wanted
 from entdrill.review.html import render_html
 from entdrill.review.markdown import render_markdown
 from entdrill.review.model import (
@@ -68,6 +68,7 @@ __all__ = [
     "Trend",
     "TrialReadiness",
     "build_review",
+    "load_review",
     "only_drill",
     "parse_as_of",
     "parse_period",

@@ -20,7 +20,13 @@ from typing import Any
 
 from entdrill.calendar.first_morning import Return, next_return_in_zone
 from entdrill.errors import InvalidInput
-from entdrill.records import DRILL_STATUSES, DrillRecord, PersonChannelReach, ReviewData
+from entdrill.records import (
+    DRILL_STATUSES,
+    DrillRecord,
+    PersonChannelReach,
+    Records,
+    ReviewData,
+)
 from entdrill.review import channels as ch
 from entdrill.review import trends
 from entdrill.review.decision import decide, requirement
@@ -110,6 +116,25 @@ def reach_of(data: ReviewData, rows: Iterable[PersonChannelReach]) -> ReachSumma
     position = {d.id: i for i, d in enumerate(data.drills) if d.status != "running"}
     ranked = ((position.get(row.drill_id, 0) << 32 | index, row) for index, row in enumerate(rows))
     return fold_reach(ranked, position)
+
+
+def load_review(
+    records: Records,
+    since: datetime | None,
+    until: datetime | None,
+    drill_id: str | None = None,
+) -> tuple[ReviewData, dict[str, dict[str, Any]], ReachSummary]:
+    """What ``build_review`` needs, read from ``records``: the period's data without its reach
+    rows (or one drill's, with ``drill_id``), the charted storms' series, and the reach rows
+    folded as they stream."""
+    if drill_id is not None:
+        since = records.get_drill(drill_id).drill.started_at
+        until = since + timedelta(milliseconds=1)
+    data = records.load_review_data(since, until, reach=False)
+    if drill_id is not None:
+        data = only_drill(data, drill_id)
+    series = records.load_series(series_wanted(data))
+    return data, series, records.scan_reach(since, until, lambda rows: reach_of(data, rows))
 
 
 def searches_of(data: ReviewData) -> list[CapacityRun]:
