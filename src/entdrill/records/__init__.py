@@ -40,6 +40,7 @@ from entdrill.records.models import (
     LedgerState,
     NewLedgerEntry,
     PersonChannelReach,
+    ReachFact,
     ReviewData,
     Severity,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "NewLedgerEntry",
     "PersonChannelReach",
     "PersonReach",
+    "ReachFact",
     "Records",
     "ReviewData",
     "Severity",

@@ -22,6 +22,7 @@ from entdrill.records.models import (
     ExperimentRecord,
     LedgerEntry,
     PersonChannelReach,
+    ReachFact,
     ReviewData,
 )
 from entdrill.records.tables import (
@@ -30,6 +31,7 @@ from entdrill.records.tables import (
     EVENT_COLUMNS,
     FINDING_COLUMNS,
     LEDGER_COLUMNS,
+    JsonReader,
     channel_from_row,
     choice,
     columns,
@@ -38,6 +40,7 @@ from entdrill.records.tables import (
     experiment_from_row,
     experiment_select,
     finding_from_row,
+    shared_json,
 )
 
 ID_BATCH = 500
@@ -101,6 +104,7 @@ def list_drills(
     since: datetime | None,
     until: datetime | None,
     status: str | Iterable[str] | None,
+    json: JsonReader = load_json,
 ) -> list[DrillRecord]:
     where, params = window(db, "d.started_at", since, until)
     if status is not None:
@@ -113,7 +117,7 @@ def list_drills(
         f"SELECT {columns(DRILL_COLUMNS, 'd')} FROM drills d WHERE {where} "  # noqa: S608
         "ORDER BY d.started_at, d.id{C}"
     )
-    return [drill_from_row(db, row) for row in db.stream(sql, params)]
+    return [drill_from_row(db, row, json) for row in db.stream(sql, params)]
 
 
 def review_data(
@@ -127,7 +131,7 @@ def review_data(
     with_reach: bool = True,
 ) -> ReviewData:
     """The drills of ``[since, until)`` with what the review needs, in six to eight queries
-    (without the reach rows when not ``with_reach``: ``reach_rows`` streams them)."""
+    (without the reach rows when not ``with_reach``: ``reach_facts`` streams them)."""
     with db.transaction(write=False):
         where, params = window(db, "d.started_at", since, until)
         own, own_params = window(db, "x.started_at", since, until)
@@ -140,7 +144,8 @@ def review_data(
             f"SELECT {columns(FINDING_COLUMNS, 'f')} FROM findings f "  # noqa: S608
             "WHERE f.status = 'open' ORDER BY f.created_at, f.id{C}"
         )
-        drills = list_drills(db, since, until, None)
+        json = shared_json()
+        drills = list_drills(db, since, until, None, json)
         position = {drill.id: index for index, drill in enumerate(drills)}
 
         def ordered(items: list[Any]) -> list[Any]:
@@ -155,7 +160,10 @@ def review_data(
                 experiment_from_row(db, r) for r in db.stream(standalone_sql, own_params)
             ],
             channel_results=ordered(
-                [channel_from_row(db, r) for r in _children(db, "channel_results", where, params)]
+                [
+                    channel_from_row(db, r, json)
+                    for r in _children(db, "channel_results", where, params)
+                ]
             ),
             reach=ordered(reach(db, where, params)) if with_reach else [],
             findings=ordered(
@@ -169,11 +177,6 @@ def review_data(
 def reach(db: Database, where: str, params: Sequence[Any]) -> list[PersonChannelReach]:
     """The ledger folded per drill, person and channel: the first time of each state (drills
     in id order; the caller puts them in start order)."""
-    return list(reach_rows(db, where, params))
-
-
-def reach_rows(db: Database, where: str, params: Sequence[Any]) -> Iterator[PersonChannelReach]:
-    """``reach`` as the database gives it, row after row (a drill's rows together)."""
     firsts = ", ".join(
         f"MIN(CASE WHEN l.state = '{state}' THEN l.at END)"
         for state in ("sent", "delivered", "acknowledged", "failed", "refused")
@@ -186,10 +189,8 @@ def reach_rows(db: Database, where: str, params: Sequence[Any]) -> Iterator[Pers
     )
     t = db.time_reader()
     keep = _sharing()
-    for drill, person, group, channel, sent, delivered, acked, failed, refused in db.stream(
-        sql, params
-    ):
-        yield PersonChannelReach(
+    return [
+        PersonChannelReach(
             keep(drill, drill),
             keep(person, person),
             keep(group, group),
@@ -199,6 +200,37 @@ def reach_rows(db: Database, where: str, params: Sequence[Any]) -> Iterator[Pers
             acked and t(acked),
             failed and t(failed),
             refused and t(refused),
+        )
+        for drill, person, group, channel, sent, delivered, acked, failed, refused in db.stream(
+            sql, params
+        )
+    ]
+
+
+def reach_facts(db: Database, where: str, params: Sequence[Any]) -> Iterator[ReachFact]:
+    """The ledger folded per drill, person and channel, compactly (``ReachFact``: what the
+    review reads of ``reach``), row after row, a drill's rows together (drills in id order)."""
+    sql = (
+        "SELECT l.drill_id, l.person, MAX(l.staff_group), l.channel, "  # noqa: S608
+        "MIN(CASE WHEN l.state IN ('sent', 'failed') THEN l.at END), "
+        "MIN(CASE WHEN l.state = 'sent' THEN l.at END), "
+        "MAX(CASE WHEN l.state IN ('delivered', 'acknowledged') THEN 1 ELSE 0 END), "
+        "MIN(CASE WHEN l.state = 'acknowledged' THEN l.at END) "
+        f"FROM ledger_entries l WHERE {_of_drills('l', where)} "
+        "GROUP BY l.drill_id, l.person, l.channel "
+        "ORDER BY l.drill_id{C}, l.person{C}, l.channel{C}"
+    )
+    t = db.time_reader()
+    for drill, person, group, channel, first, sent, reached, acked in db.stream(sql, params):
+        yield (
+            drill,
+            person,
+            group,
+            channel,
+            first and t(first),
+            sent and t(sent),
+            reached == 1,
+            acked and t(acked),
         )
 
 

@@ -39,6 +39,7 @@ from entdrill.records.models import (
     LedgerState,
     NewLedgerEntry,
     PersonChannelReach,
+    ReachFact,
     ReviewData,
     Severity,
 )
@@ -398,14 +399,14 @@ class Records:
         self,
         since: datetime | None,
         until: datetime | None,
-        consume: Callable[[Iterator[PersonChannelReach]], T],
+        consume: Callable[[Iterator[ReachFact]], T],
     ) -> T:
-        """``consume`` the reach rows of the drills started in ``[since, until)`` as they stream
-        from the database (a drill's rows together, drills in id order), in one read; return
-        what it returns. Nothing holds every row at once."""
+        """``consume`` the reach rows of the drills started in ``[since, until)``, compactly
+        (``ReachFact``), as they stream from the database (a drill's rows together, drills in
+        id order), in one read; return what it returns. Nothing holds every row at once."""
         with self._read() as db:
             where, params = reading.window(db, "d.started_at", since, until)
-            return consume(reading.reach_rows(db, where, params))
+            return consume(reading.reach_facts(db, where, params))
 
     def import_drills(self, details: Iterable[DrillDetail]) -> list[DrillDetail]:
         """Write whole drills at once (fixtures, copies between databases), in one transaction

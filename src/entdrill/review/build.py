@@ -23,7 +23,7 @@ from entdrill.errors import InvalidInput
 from entdrill.records import (
     DRILL_STATUSES,
     DrillRecord,
-    PersonChannelReach,
+    ReachFact,
     Records,
     ReviewData,
 )
@@ -110,12 +110,12 @@ def series_wanted(data: ReviewData) -> list[str]:
     return [storm.experiment_id for storm, _ in charted_storms(storm_steps(storms))]
 
 
-def reach_of(data: ReviewData, rows: Iterable[PersonChannelReach]) -> ReachSummary:
+def reach_of(data: ReviewData, rows: Iterable[ReachFact]) -> ReachSummary:
     """The reach rows of ``data``'s ended drills folded, read as they stream from the records
-    (grouped by drill, as ``Records.scan_reach`` gives them)."""
+    (grouped by drill, as ``Records.scan_reach`` gives them), ranked by drill start order."""
     position = {d.id: i for i, d in enumerate(data.drills) if d.status != "running"}
-    ranked = ((position.get(row.drill_id, 0) << 32 | index, row) for index, row in enumerate(rows))
-    return fold_reach(ranked, position)
+    get = position.get
+    return fold_reach(((get(fact[0], 0), fact) for fact in rows), position)
 
 
 def load_review(

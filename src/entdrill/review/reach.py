@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from entdrill.records import PersonChannelReach
+from entdrill.records import PersonChannelReach, ReachFact
 
 
 @dataclass(slots=True)
@@ -61,12 +61,6 @@ class ReachSummary:
     people_sent: int = 0  # person-drills sent to on some channel
     any_offsets: array[float] = field(default_factory=lambda: array("d"))  # first ack, any channel
 
-    def channel(self, name: str) -> ChannelReach:
-        found = self.channels.get(name)
-        if found is None:
-            found = self.channels[name] = ChannelReach()
-        return found
-
 
 def is_sent(row: PersonChannelReach) -> bool:
     return row.sent_at is not None or row.failed_at is not None
@@ -89,104 +83,120 @@ def minutes(at: datetime, start: datetime) -> float:
     return max(0.0, (at - start).total_seconds() / 60)
 
 
+def fact_of(row: PersonChannelReach) -> ReachFact:
+    return (
+        row.drill_id,
+        row.person,
+        row.group,
+        row.channel,
+        first_time(row) if is_sent(row) else None,
+        row.sent_at,
+        is_reached(row),
+        row.acknowledged_at,
+    )
+
+
 def fold_reach(
-    ranked: Iterable[tuple[int, PersonChannelReach]], keep: Mapping[str, object] | None = None
+    ranked: Iterable[tuple[int, ReachFact]], keep: Mapping[str, object] | None = None
 ) -> ReachSummary:
-    """The rows (each with its rank), grouped by drill (a drill's rows together), folded; only
-    the drills in ``keep`` when given."""
+    """The facts (each with its rank), grouped by drill (a drill's facts together), folded;
+    only the drills in ``keep`` when given."""
     summary = ReachSummary()
     done: set[str] = set()
     current: str | None = None
-    rows: list[tuple[int, PersonChannelReach]] = []
-    for rank, row in ranked:
-        if keep is not None and row.drill_id not in keep:
-            continue
-        if row.drill_id != current:
+    facts: list[tuple[int, ReachFact]] = []
+    for item in ranked:
+        drill_id = item[1][0]
+        if drill_id != current:
             if current is not None:
-                _drill(summary, current, rows)
+                _drill(summary, current, facts)
                 done.add(current)
-            current, rows = row.drill_id, []
+            current, facts = drill_id, []
             if current in done:
                 raise ValueError(f"reach rows of drill {current} are not together")
-        rows.append((rank, row))
+        if keep is None or drill_id in keep:
+            facts.append(item)
     if current is not None:
-        _drill(summary, current, rows)
+        _drill(summary, current, facts)
     return summary
 
 
 def fold_rows(rows: Iterable[PersonChannelReach]) -> ReachSummary:
     """Rows in any order (a list in memory), ranked by their place in it."""
-    ranked = list(enumerate(rows))
-    order = {row.drill_id: i for i, row in reversed(ranked)}
-    ranked.sort(key=lambda item: order[item[1].drill_id])
+    ranked = [(rank, fact_of(row)) for rank, row in enumerate(rows)]
+    order = {fact[0]: rank for rank, fact in reversed(ranked)}
+    ranked.sort(key=lambda item: order[item[1][0]])
     return fold_reach(ranked)
 
 
-def _drill(
-    summary: ReachSummary, drill_id: str, rows: list[tuple[int, PersonChannelReach]]
-) -> None:
-    """Fold one drill's rows into ``summary``."""
+def _drill(summary: ReachSummary, drill_id: str, facts: list[tuple[int, ReachFact]]) -> None:
+    """Fold one drill's facts into ``summary``."""
+    if not facts:
+        return
+    channels = summary.channels
     starts: dict[str, datetime] = {}
-    first: datetime | None = None
-    sent_rows: list[tuple[int, PersonChannelReach]] = []
-    for item in rows:
-        row = item[1]
-        summary.channel(row.channel).drills.add(drill_id)
-        if is_sent(row):
-            sent_rows.append(item)
-            moment = first_time(row)
-            known = starts.get(row.channel)
-            if known is None or moment < known:
-                starts[row.channel] = moment
-            if first is None or moment < first:
-                first = moment
+    for _, (_, _, _, name, first, _, _, _) in facts:
+        channel = channels.get(name)
+        if channel is None:
+            channel = channels[name] = ChannelReach()
+        channel.drills.add(drill_id)
+        if first is not None:
+            known = starts.get(name)
+            if known is None or first < known:
+                starts[name] = first
+    if not starts:
+        return
     people: dict[str, tuple[int, str | None, bool]] = {}  # first rank, group, reached
     first_ack: dict[str, datetime] = {}
     counts: dict[str, list[int]] = {}
-    for rank, row in sent_rows:
-        channel = summary.channels[row.channel]
-        channel.sent_drills.add(drill_id)
-        channel.sent += 1
-        tally = counts.setdefault(row.channel, [0, 0])
+    for rank, (_, person, group, name, first, sent, reached, acked) in facts:
+        if first is None:
+            continue
+        channel = channels[name]
+        tally = counts.get(name)
+        if tally is None:
+            tally = counts[name] = [0, 0]
         tally[0] += 1
-        reached = is_reached(row)
         if reached:
             channel.delivered += 1
         else:
-            missed = channel.missed.get(row.person)
+            missed = channel.missed.get(person)
             if missed is None:
-                channel.missed[row.person] = Missed(1, rank, row.group)
+                channel.missed[person] = Missed(1, rank, group)
             else:
-                missed.add(rank, row.group)
-        acked = row.acknowledged_at
+                missed.add(rank, group)
         if acked is not None:
-            channel.acknowledged += 1
             tally[1] += 1
-            if row.sent_at is not None:
-                channel.waits.append(max(0.0, (acked - row.sent_at).total_seconds()))
-            channel.offsets.append(minutes(acked, starts[row.channel]))
-            known_ack = first_ack.get(row.person)
+            if sent is not None:
+                channel.waits.append(max(0.0, (acked - sent).total_seconds()))
+            channel.offsets.append(max(0.0, (acked - starts[name]).total_seconds() / 60))
+            known_ack = first_ack.get(person)
             if known_ack is None or acked < known_ack:
-                first_ack[row.person] = acked
-        known_person = people.get(row.person)
+                first_ack[person] = acked
+        known_person = people.get(person)
         if known_person is None:
-            people[row.person] = (rank, row.group, reached)
-        else:
-            first_rank, group, was_reached = known_person
-            people[row.person] = (
+            people[person] = (rank, group, reached)
+        elif (known_person[1] is None and group is not None) or (reached and not known_person[2]):
+            first_rank, known_group, was_reached = known_person
+            people[person] = (
                 first_rank,
-                group if group is not None else row.group,
+                known_group if known_group is not None else group,
                 was_reached or reached,
             )
-    for name, (sent, acknowledged) in counts.items():
-        summary.channels[name].per_drill[drill_id] = (sent, acknowledged)
+    for name, (sent_to, acknowledged) in counts.items():
+        channel = channels[name]
+        channel.sent_drills.add(drill_id)
+        channel.sent += sent_to
+        channel.acknowledged += acknowledged
+        channel.per_drill[drill_id] = (sent_to, acknowledged)
     summary.people_sent += len(people)
+    nowhere = summary.nowhere
     for name, (rank, group, reached) in people.items():
         if not reached:
-            nowhere = summary.nowhere.get(name)
-            if nowhere is None:
-                summary.nowhere[name] = Missed(1, rank, group)
+            known_missed = nowhere.get(name)
+            if known_missed is None:
+                nowhere[name] = Missed(1, rank, group)
             else:
-                nowhere.add(rank, group)
-    if first is not None:
-        summary.any_offsets.extend(minutes(at, first) for at in first_ack.values())
+                known_missed.add(rank, group)
+    first = min(starts.values())
+    summary.any_offsets.extend(minutes(at, first) for at in first_ack.values())
