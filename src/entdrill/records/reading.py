@@ -105,6 +105,7 @@ def list_drills(
     until: datetime | None,
     status: str | Iterable[str] | None,
     json: JsonReader = load_json,
+    keep: Callable[[Any, Any], Any] | None = None,
 ) -> list[DrillRecord]:
     where, params = window(db, "d.started_at", since, until)
     if status is not None:
@@ -117,7 +118,8 @@ def list_drills(
         f"SELECT {columns(DRILL_COLUMNS, 'd')} FROM drills d WHERE {where} "  # noqa: S608
         "ORDER BY d.started_at, d.id{C}"
     )
-    return [drill_from_row(db, row, json) for row in db.stream(sql, params)]
+    rows = db.stream(sql, params)
+    return [drill_from_row(db, row, json) for row in _shared(rows, keep, _DRILL_TEXTS)]
 
 
 def review_data(
@@ -145,7 +147,8 @@ def review_data(
             "WHERE f.status = 'open' ORDER BY f.created_at, f.id{C}"
         )
         json = shared_json()
-        drills = list_drills(db, since, until, None, json)
+        keep = _sharing()
+        drills = list_drills(db, since, until, None, json, keep)
         position = {drill.id: index for index, drill in enumerate(drills)}
 
         def ordered(items: list[Any]) -> list[Any]:
@@ -155,19 +158,26 @@ def review_data(
             since=since,
             until=until,
             drills=drills,
-            experiments=ordered(_experiments(db, where, params, series=series, journal=journals)),
+            experiments=ordered(
+                _experiments(db, where, params, series=series, journal=journals, keep=keep)
+            ),
             standalone_experiments=[
                 experiment_from_row(db, r) for r in db.stream(standalone_sql, own_params)
             ],
             channel_results=ordered(
                 [
                     channel_from_row(db, r, json)
-                    for r in _children(db, "channel_results", where, params)
+                    for r in _shared(
+                        _children(db, "channel_results", where, params), keep, _CHANNEL_TEXTS
+                    )
                 ]
             ),
             reach=ordered(reach(db, where, params)) if with_reach else [],
             findings=ordered(
-                [finding_from_row(db, r) for r in _children(db, "findings", where, params)]
+                [
+                    finding_from_row(db, r)
+                    for r in _shared(_children(db, "findings", where, params), keep, _FINDING_TEXTS)
+                ]
             ),
             open_findings=[finding_from_row(db, r) for r in db.stream(open_sql)],
             ledger=ordered(ledger_entries(db, where, params)) if ledger else [],
@@ -253,6 +263,28 @@ def ledger_entries(db: Database, where: str, params: Sequence[Any]) -> list[Ledg
     ]
 
 
+#: The columns whose texts repeat across rows (drill ids, kinds, statuses, names, titles).
+_DRILL_TEXTS = (1, 2, 3, 4, 7, 11)
+_EXPERIMENT_TEXTS = (1, 2, 3, 4, 5)
+_CHANNEL_TEXTS = (0, 1, 2, 6)
+_FINDING_TEXTS = (1, 2, 3, 4, 5, 6, 7)
+
+
+def _shared(
+    rows: Iterable[Any], keep: Callable[[Any, Any], Any] | None, texts: Sequence[int]
+) -> Iterable[Any]:
+    """``rows`` with the texts of columns ``texts`` shared through ``keep`` (rows as they are
+    without it)."""
+    if keep is None:
+        yield from rows
+        return
+    for row in rows:
+        values = list(row)
+        for index in texts:
+            values[index] = keep(values[index], values[index])
+        yield values
+
+
 def _sharing() -> Callable[[Any, Any], Any]:
     """``keep(text, text)``: one shared object per distinct text (drill ids, people, channels
     repeat across hundreds of thousands of rows)."""
@@ -312,10 +344,17 @@ def _children(db: Database, table: str, where: str, params: Sequence[Any]) -> It
 
 
 def _experiments(
-    db: Database, where: str, params: Sequence[Any], *, series: bool, journal: bool
+    db: Database,
+    where: str,
+    params: Sequence[Any],
+    *,
+    series: bool,
+    journal: bool,
+    keep: Callable[[Any, Any], Any] | None = None,
 ) -> list[ExperimentRecord]:
     sql = (
         f"SELECT {experiment_select(series=series, journal=journal)} FROM experiments x "  # noqa: S608
         f"WHERE {_of_drills('x', where)} ORDER BY x.drill_id{{C}}, x.started_at, x.id{{C}}"
     )
-    return [experiment_from_row(db, row) for row in db.stream(sql, params)]
+    rows = _shared(db.stream(sql, params), keep, _EXPERIMENT_TEXTS)
+    return [experiment_from_row(db, row) for row in rows]
