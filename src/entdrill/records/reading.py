@@ -220,26 +220,33 @@ def reach(db: Database, where: str, params: Sequence[Any]) -> list[PersonChannel
 def reach_facts(db: Database, where: str, params: Sequence[Any]) -> Iterator[ReachFact]:
     """The ledger folded per drill, person and channel, compactly (``ReachFact``: what the
     review reads of ``reach``), row after row, a drill's rows together (drills in id order)."""
+    reached = "MAX(CASE WHEN l.state IN ('delivered', 'acknowledged') THEN 1 ELSE 0 END)"
+    first = "MIN(CASE WHEN l.state IN ('sent', 'failed') THEN l.at END)"
+    sent = "MIN(CASE WHEN l.state = 'sent' THEN l.at END)"
+    # The group only where the person was not reached, the first send only where it is not the
+    # first attempt: fewer values to carry over, the same facts.
     sql = (
-        "SELECT l.drill_id, l.person, MAX(l.staff_group), l.channel, "  # noqa: S608
-        "MIN(CASE WHEN l.state IN ('sent', 'failed') THEN l.at END), "
-        "MIN(CASE WHEN l.state = 'sent' THEN l.at END), "
-        "MAX(CASE WHEN l.state IN ('delivered', 'acknowledged') THEN 1 ELSE 0 END), "
+        f"SELECT l.drill_id, l.person, CASE WHEN {reached} = 0 THEN MAX(l.staff_group) END, "  # noqa: S608
+        f"l.channel, {first}, CASE WHEN {sent} = {first} THEN 1 ELSE 0 END, "
+        f"CASE WHEN {sent} = {first} THEN NULL ELSE {sent} END, {reached}, "
         "MIN(CASE WHEN l.state = 'acknowledged' THEN l.at END) "
         f"FROM ledger_entries l WHERE {_of_drills('l', where)} "
         "GROUP BY l.drill_id, l.person, l.channel "
         "ORDER BY l.drill_id{C}, l.person{C}, l.channel{C}"
     )
     t = db.time_reader()
-    for drill, person, group, channel, first, sent, reached, acked in db.stream(sql, params):
+    for drill, person, group, channel, first_at, same, sent_at, reached_at, acked in db.stream(
+        sql, params
+    ):
+        first_time = first_at and t(first_at)
         yield (
             drill,
             person,
             group,
             channel,
-            first and t(first),
-            sent and t(sent),
-            reached == 1,
+            first_time,
+            first_time if same else sent_at and t(sent_at),
+            reached_at == 1,
             acked and t(acked),
         )
 

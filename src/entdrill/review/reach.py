@@ -84,14 +84,16 @@ def minutes(at: datetime, start: datetime) -> float:
 
 
 def fact_of(row: PersonChannelReach) -> ReachFact:
+    """``row`` as ``Records.scan_reach`` gives it (the group only of the people missed)."""
+    reached = is_reached(row)
     return (
         row.drill_id,
         row.person,
-        row.group,
+        None if reached else row.group,
         row.channel,
         first_time(row) if is_sent(row) else None,
         row.sent_at,
-        is_reached(row),
+        reached,
         row.acknowledged_at,
     )
 
