@@ -17,15 +17,14 @@ import click
 
 from entdrill import outfile
 from entdrill.errors import EXIT_BAD_INPUT, InvalidArgument, RecordsError
-from entdrill.records import open_records
 from entdrill.redact import redact
 from entdrill.review import (
     TITLE,
     Review,
     build_review,
-    load_review,
     parse_as_of,
     parse_period,
+    read_review,
     render_html,
     render_markdown,
 )
@@ -168,9 +167,7 @@ def _review(
     until: datetime | None,
     options: dict[str, Any],
 ) -> Review:
-    with open_records(db_url, mode="read", option="--db") as records:
-        source = records.where
-        data, series, reach = load_review(records, since, until, options["drill_id"])
+    source, (data, series, reach) = read_review(db_url, since, until, options["drill_id"])
     return build_review(data, series, source=redact(source), reach=reach, **options)
 
 

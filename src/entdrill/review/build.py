@@ -24,7 +24,6 @@ from entdrill.records import (
     DRILL_STATUSES,
     DrillRecord,
     ReachFact,
-    Records,
     ReviewData,
 )
 from entdrill.review import channels as ch
@@ -116,25 +115,6 @@ def reach_of(data: ReviewData, rows: Iterable[ReachFact]) -> ReachSummary:
     position = {d.id: i for i, d in enumerate(data.drills) if d.status != "running"}
     get = position.get
     return fold_reach(((get(fact[0], 0), fact) for fact in rows), position)
-
-
-def load_review(
-    records: Records,
-    since: datetime | None,
-    until: datetime | None,
-    drill_id: str | None = None,
-) -> tuple[ReviewData, dict[str, dict[str, Any]], ReachSummary]:
-    """What ``build_review`` needs, read from ``records``: the period's data without its reach
-    rows (or one drill's, with ``drill_id``), the charted storms' series, and the reach rows
-    folded as they stream."""
-    if drill_id is not None:
-        since = records.get_drill(drill_id).drill.started_at
-        until = since + timedelta(milliseconds=1)
-    data = records.load_review_data(since, until, reach=False)
-    if drill_id is not None:
-        data = only_drill(data, drill_id)
-    series = records.load_series(series_wanted(data))
-    return data, series, records.scan_reach(since, until, lambda rows: reach_of(data, rows))
 
 
 def searches_of(data: ReviewData) -> list[CapacityRun]:
