@@ -9,7 +9,7 @@ format, unknown drill) or records that cannot be read.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,18 +17,16 @@ import click
 
 from entdrill import outfile
 from entdrill.errors import EXIT_BAD_INPUT, InvalidArgument, RecordsError
-from entdrill.records import open_records
 from entdrill.redact import redact
 from entdrill.review import (
     TITLE,
     Review,
     build_review,
-    only_drill,
     parse_as_of,
     parse_period,
+    read_review,
     render_html,
     render_markdown,
-    series_wanted,
 )
 
 FORMATS = ("html", "md")
@@ -169,18 +167,8 @@ def _review(
     until: datetime | None,
     options: dict[str, Any],
 ) -> Review:
-    drill_id = options["drill_id"]
-    with open_records(db_url, mode="read", option="--db") as records:
-        source = records.where
-        if drill_id is not None:
-            started = records.get_drill(drill_id).drill.started_at
-            data = only_drill(
-                records.load_review_data(started, started + timedelta(milliseconds=1)), drill_id
-            )
-        else:
-            data = records.load_review_data(since, until)
-        series = records.load_series(series_wanted(data))
-    return build_review(data, series, source=redact(source), **options)
+    source, (data, series, reach) = read_review(db_url, since, until, options["drill_id"])
+    return build_review(data, series, source=redact(source), reach=reach, **options)
 
 
 def _charts_dir(out: Path) -> Path:

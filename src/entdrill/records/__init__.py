@@ -42,6 +42,7 @@ from entdrill.records.models import (
     LedgerState,
     NewLedgerEntry,
     PersonChannelReach,
+    ReachFact,
     ReviewData,
     Severity,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "NewLedgerEntry",
     "PersonChannelReach",
     "PersonReach",
+    "ReachFact",
     "Records",
     "ReviewData",
     "Severity",

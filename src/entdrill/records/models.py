@@ -217,6 +217,15 @@ class PersonChannelReach:
         return (self.acknowledged_at - self.sent_at).total_seconds()
 
 
+#: A ``PersonChannelReach`` as the review reads it, compactly: drill id, person, group (None
+#: when the person was reached on the channel: the review names only the people it missed),
+#: channel, the first ``sent`` or ``failed`` (None when never sent to), the first ``sent``,
+#: whether delivered or acknowledged, the first ``acknowledged``.
+ReachFact = tuple[
+    str, str, str | None, str, datetime | None, datetime | None, bool, datetime | None
+]
+
+
 @dataclass(slots=True)
 class ReviewData:
     """What the readiness review reads, for the drills started in ``[since, until)``.

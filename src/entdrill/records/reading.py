@@ -7,7 +7,7 @@ backends (times first, then ids compared byte-wise).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from entdrill.records.models import (
     ExperimentRecord,
     LedgerEntry,
     PersonChannelReach,
+    ReachFact,
     ReviewData,
 )
 from entdrill.records.tables import (
@@ -30,6 +31,7 @@ from entdrill.records.tables import (
     EVENT_COLUMNS,
     FINDING_COLUMNS,
     LEDGER_COLUMNS,
+    JsonReader,
     channel_from_row,
     choice,
     columns,
@@ -38,6 +40,7 @@ from entdrill.records.tables import (
     experiment_from_row,
     experiment_select,
     finding_from_row,
+    shared_json,
 )
 
 ID_BATCH = 500
@@ -101,6 +104,8 @@ def list_drills(
     since: datetime | None,
     until: datetime | None,
     status: str | Iterable[str] | None,
+    json: JsonReader = load_json,
+    keep: Callable[[Any, Any], Any] | None = None,
 ) -> list[DrillRecord]:
     where, params = window(db, "d.started_at", since, until)
     if status is not None:
@@ -113,7 +118,8 @@ def list_drills(
         f"SELECT {columns(DRILL_COLUMNS, 'd')} FROM drills d WHERE {where} "  # noqa: S608
         "ORDER BY d.started_at, d.id{C}"
     )
-    return [drill_from_row(db, row) for row in db.stream(sql, params)]
+    rows = db.stream(sql, params)
+    return [drill_from_row(db, row, json) for row in _shared(rows, keep, _DRILL_TEXTS)]
 
 
 def review_data(
@@ -124,8 +130,10 @@ def review_data(
     ledger: bool,
     series: bool,
     journals: bool,
+    with_reach: bool = True,
 ) -> ReviewData:
-    """The drills of ``[since, until)`` with what the review needs, in seven or eight queries."""
+    """The drills of ``[since, until)`` with what the review needs, in six to eight queries
+    (without the reach rows when not ``with_reach``: ``reach_facts`` streams them)."""
     with db.transaction(write=False):
         where, params = window(db, "d.started_at", since, until)
         own, own_params = window(db, "x.started_at", since, until)
@@ -138,7 +146,9 @@ def review_data(
             f"SELECT {columns(FINDING_COLUMNS, 'f')} FROM findings f "  # noqa: S608
             "WHERE f.status = 'open' ORDER BY f.created_at, f.id{C}"
         )
-        drills = list_drills(db, since, until, None)
+        json = shared_json()
+        keep = _sharing()
+        drills = list_drills(db, since, until, None, json, keep)
         position = {drill.id: index for index, drill in enumerate(drills)}
 
         def ordered(items: list[Any]) -> list[Any]:
@@ -148,16 +158,26 @@ def review_data(
             since=since,
             until=until,
             drills=drills,
-            experiments=ordered(_experiments(db, where, params, series=series, journal=journals)),
+            experiments=ordered(
+                _experiments(db, where, params, series=series, journal=journals, keep=keep)
+            ),
             standalone_experiments=[
                 experiment_from_row(db, r) for r in db.stream(standalone_sql, own_params)
             ],
             channel_results=ordered(
-                [channel_from_row(db, r) for r in _children(db, "channel_results", where, params)]
+                [
+                    channel_from_row(db, r, json)
+                    for r in _shared(
+                        _children(db, "channel_results", where, params), keep, _CHANNEL_TEXTS
+                    )
+                ]
             ),
-            reach=ordered(reach(db, where, params)),
+            reach=ordered(reach(db, where, params)) if with_reach else [],
             findings=ordered(
-                [finding_from_row(db, r) for r in _children(db, "findings", where, params)]
+                [
+                    finding_from_row(db, r)
+                    for r in _shared(_children(db, "findings", where, params), keep, _FINDING_TEXTS)
+                ]
             ),
             open_findings=[finding_from_row(db, r) for r in db.stream(open_sql)],
             ledger=ordered(ledger_entries(db, where, params)) if ledger else [],
@@ -197,6 +217,40 @@ def reach(db: Database, where: str, params: Sequence[Any]) -> list[PersonChannel
     ]
 
 
+def reach_facts(db: Database, where: str, params: Sequence[Any]) -> Iterator[ReachFact]:
+    """The ledger folded per drill, person and channel, compactly (``ReachFact``: what the
+    review reads of ``reach``), row after row, a drill's rows together (drills in id order)."""
+    reached = "MAX(CASE WHEN l.state IN ('delivered', 'acknowledged') THEN 1 ELSE 0 END)"
+    first = "MIN(CASE WHEN l.state IN ('sent', 'failed') THEN l.at END)"
+    sent = "MIN(CASE WHEN l.state = 'sent' THEN l.at END)"
+    # The group only where the person was not reached, the first send only where it is not the
+    # first attempt: fewer values to carry over, the same facts.
+    sql = (
+        f"SELECT l.drill_id, l.person, CASE WHEN {reached} = 0 THEN MAX(l.staff_group) END, "  # noqa: S608
+        f"l.channel, {first}, CASE WHEN {sent} = {first} THEN 1 ELSE 0 END, "
+        f"CASE WHEN {sent} = {first} THEN NULL ELSE {sent} END, {reached}, "
+        "MIN(CASE WHEN l.state = 'acknowledged' THEN l.at END) "
+        f"FROM ledger_entries l WHERE {_of_drills('l', where)} "
+        "GROUP BY l.drill_id, l.person, l.channel "
+        "ORDER BY l.drill_id{C}, l.person{C}, l.channel{C}"
+    )
+    t = db.time_reader()
+    for drill, person, group, channel, first_at, same, sent_at, reached_at, acked in db.stream(
+        sql, params
+    ):
+        first_time = first_at and t(first_at)
+        yield (
+            drill,
+            person,
+            group,
+            channel,
+            first_time,
+            first_time if same else sent_at and t(sent_at),
+            reached_at == 1,
+            acked and t(acked),
+        )
+
+
 def ledger_entries(db: Database, where: str, params: Sequence[Any]) -> list[LedgerEntry]:
     """The raw ledger entries of the drills selected by ``where`` (repeated texts shared)."""
     t = db.time_reader()
@@ -214,6 +268,28 @@ def ledger_entries(db: Database, where: str, params: Sequence[Any]) -> list[Ledg
         )
         for r in _children(db, "ledger_entries", where, params)
     ]
+
+
+#: The columns whose texts repeat across rows (drill ids, kinds, statuses, names, titles).
+_DRILL_TEXTS = (1, 2, 3, 4, 7, 11)
+_EXPERIMENT_TEXTS = (1, 2, 3, 4, 5)
+_CHANNEL_TEXTS = (0, 1, 2, 6)
+_FINDING_TEXTS = (1, 2, 3, 4, 5, 6, 7)
+
+
+def _shared(
+    rows: Iterable[Any], keep: Callable[[Any, Any], Any] | None, texts: Sequence[int]
+) -> Iterable[Any]:
+    """``rows`` with the texts of columns ``texts`` shared through ``keep`` (rows as they are
+    without it)."""
+    if keep is None:
+        yield from rows
+        return
+    for row in rows:
+        values = list(row)
+        for index in texts:
+            values[index] = keep(values[index], values[index])
+        yield values
 
 
 def _sharing() -> Callable[[Any, Any], Any]:
@@ -275,10 +351,17 @@ def _children(db: Database, table: str, where: str, params: Sequence[Any]) -> It
 
 
 def _experiments(
-    db: Database, where: str, params: Sequence[Any], *, series: bool, journal: bool
+    db: Database,
+    where: str,
+    params: Sequence[Any],
+    *,
+    series: bool,
+    journal: bool,
+    keep: Callable[[Any, Any], Any] | None = None,
 ) -> list[ExperimentRecord]:
     sql = (
         f"SELECT {experiment_select(series=series, journal=journal)} FROM experiments x "  # noqa: S608
         f"WHERE {_of_drills('x', where)} ORDER BY x.drill_id{{C}}, x.started_at, x.id{{C}}"
     )
-    return [experiment_from_row(db, row) for row in db.stream(sql, params)]
+    rows = _shared(db.stream(sql, params), keep, _EXPERIMENT_TEXTS)
+    return [experiment_from_row(db, row) for row in rows]

@@ -13,11 +13,11 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from entdrill.records import bulk, reading, tables, writing
 from entdrill.records.chain import verify_events
@@ -39,9 +39,12 @@ from entdrill.records.models import (
     LedgerState,
     NewLedgerEntry,
     PersonChannelReach,
+    ReachFact,
     ReviewData,
     Severity,
 )
+
+T = TypeVar("T")
 
 
 class Records:
@@ -375,14 +378,35 @@ class Records:
         ledger: bool = False,
         series: bool = False,
         journals: bool = False,
+        reach: bool = True,
     ) -> ReviewData:
         """What the review reads for the drills started in ``[since, until)``, in a fixed
         number of queries. Raw ledger entries, per-second series and journals are large: they
-        are loaded only when asked (``load_series`` fetches the series of chosen experiments)."""
+        are loaded only when asked (``load_series`` fetches the series of chosen experiments).
+        Without ``reach``, the reach rows are left out (``scan_reach`` streams them)."""
         with self._read() as db:
             return reading.review_data(
-                db, since, until, ledger=ledger, series=series, journals=journals
+                db,
+                since,
+                until,
+                ledger=ledger,
+                series=series,
+                journals=journals,
+                with_reach=reach,
             )
+
+    def scan_reach(
+        self,
+        since: datetime | None,
+        until: datetime | None,
+        consume: Callable[[Iterator[ReachFact]], T],
+    ) -> T:
+        """``consume`` the reach rows of the drills started in ``[since, until)``, compactly
+        (``ReachFact``), as they stream from the database (a drill's rows together, drills in
+        id order), in one read; return what it returns. Nothing holds every row at once."""
+        with self._read() as db:
+            where, params = reading.window(db, "d.started_at", since, until)
+            return consume(reading.reach_facts(db, where, params))
 
     def import_drills(self, details: Iterable[DrillDetail]) -> list[DrillDetail]:
         """Write whole drills at once (fixtures, copies between databases), in one transaction

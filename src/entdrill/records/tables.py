@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -57,6 +57,9 @@ FINDING_COLUMNS = (
     "id", "drill_id", "finding_key", "severity", "title", "detail", "owner", "status",
     "created_at", "closed_at", "resolution",
 )  # fmt: skip
+
+#: Reads a stored JSON text (None stays None).
+JsonReader = Callable[[str | None], Any]
 
 
 #: Per record type, the text fields and the JSON fields that pass through ``redact``.
@@ -214,12 +217,13 @@ def drill_params(db: Database, d: DrillRecord) -> Row:
     )  # fmt: skip
 
 
-def drill_from_row(db: Database, r: Row) -> DrillRecord:
+def drill_from_row(db: Database, r: Row, json: JsonReader = load_json) -> DrillRecord:
+    """A drill from its row (``json`` reads its JSON columns: see ``shared_json``)."""
     return DrillRecord(
         id=r[0], plan_name=r[1], plan_path=r[2], plan_digest=r[3], target=r[4],
         started_at=db.read_time(r[5]), ended_at=_read_opt_time(db, r[6]), status=r[7],
         exit_code=r[8], reason=r[9], pid=r[10], host=r[11],
-        organisers=tuple(load_json(r[12])), summary=load_json(r[13]),
+        organisers=tuple(json(r[12])), summary=json(r[13]),
         last_seq=r[14], head_hash=r[15],
     )  # fmt: skip
 
@@ -324,10 +328,27 @@ def channel_params(db: Database, c: ChannelResult) -> Row:
     )  # fmt: skip
 
 
-def channel_from_row(db: Database, r: Row) -> ChannelResult:
+def channel_from_row(db: Database, r: Row, json: JsonReader = load_json) -> ChannelResult:
+    """A channel result from its row (``json`` reads its JSON columns: see ``shared_json``)."""
     return ChannelResult(
-        r[0], r[1], r[2], load_json(r[3]), r[4], r[5], r[6], load_json(r[7]), db.read_time(r[8])
+        r[0], r[1], r[2], json(r[3]), r[4], r[5], r[6], json(r[7]), db.read_time(r[8])
     )
+
+
+def shared_json() -> JsonReader:
+    """``load_json`` that parses each distinct text once and hands the same value back for it
+    (expectations, details and summaries repeat across thousands of rows): for readers that do
+    not change what they read."""
+    cache: dict[str | None, Any] = {}
+
+    def read(text: str | None) -> Any:
+        try:
+            return cache[text]
+        except KeyError:
+            value = cache[text] = load_json(text)
+            return value
+
+    return read
 
 
 # -- ledger --------------------------------------------------------------------------------------

@@ -3,15 +3,13 @@ drill after drill, with a readiness score whose formula the report states.
 
 ::
 
-    with open_records(url) as records:
-        data = records.load_review_data(since, until)
-        review = build_review(
-            data, records.load_series(series_wanted(data)), generated_at=now, source=records.where
-        )
+    where, (data, series, reach) = read_review(url, since, until)
+    review = build_review(data, series, reach=reach, generated_at=now, source=where)
     page = render_html(review)                       # or render_markdown(review, "charts")
 
-The model is pure (records data in, dataclasses out): ``measures`` (what an experiment record
-says), ``services`` (login under storm, server loss, session store, video), ``headroom``
+``source`` reads the inputs from the records (the period's data, the charted series, and the
+reach rows folded by ``reach`` as they stream). The model is pure (records data in, dataclasses
+out): ``measures`` (what an experiment record says), ``services`` (login under storm, server loss, session store, video), ``headroom``
 (capacity searches and the headroom against the required multiple), ``channels`` (shares, time
 to acknowledge, never reached, acknowledgement curves, matrix), ``trends``, ``findings``,
 ``score`` (the formula), ``decision`` (the requirement, and ready / at risk / not ready with its
@@ -46,6 +44,7 @@ from entdrill.review.model import (
 )
 from entdrill.review.period import parse_as_of, parse_period
 from entdrill.review.score import FORMULA, Score
+from entdrill.review.source import load_review, read_review
 
 __all__ = [
     "FORMULA",
@@ -69,9 +68,11 @@ __all__ = [
     "Trend",
     "TrialReadiness",
     "build_review",
+    "load_review",
     "only_drill",
     "parse_as_of",
     "parse_period",
+    "read_review",
     "render_html",
     "render_markdown",
     "series_wanted",

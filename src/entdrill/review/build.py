@@ -13,14 +13,19 @@ the review of 10,000 drills reads a handful of series, not 10,000.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from entdrill.calendar.first_morning import Return, next_return_in_zone
 from entdrill.errors import InvalidInput
-from entdrill.records import DRILL_STATUSES, DrillRecord, ReviewData
+from entdrill.records import (
+    DRILL_STATUSES,
+    DrillRecord,
+    ReachFact,
+    ReviewData,
+)
 from entdrill.review import channels as ch
 from entdrill.review import trends
 from entdrill.review.decision import decide, requirement
@@ -35,6 +40,7 @@ from entdrill.review.measures import (
     service_of,
 )
 from entdrill.review.model import CapacityRun, Coverage, DrillRow, Review, ServiceScore
+from entdrill.review.reach import ReachSummary, fold_reach, fold_rows
 from entdrill.review.score import FORMULA, overall
 from entdrill.review.services import (
     TRIAL_SERVICES,
@@ -103,6 +109,14 @@ def series_wanted(data: ReviewData) -> list[str]:
     return [storm.experiment_id for storm, _ in charted_storms(storm_steps(storms))]
 
 
+def reach_of(data: ReviewData, rows: Iterable[ReachFact]) -> ReachSummary:
+    """The reach rows of ``data``'s ended drills folded, read as they stream from the records
+    (grouped by drill, as ``Records.scan_reach`` gives them), ranked by drill start order."""
+    position = {d.id: i for i, d in enumerate(data.drills) if d.status != "running"}
+    get = position.get
+    return fold_reach(((get(fact[0], 0), fact) for fact in rows), position)
+
+
 def searches_of(data: ReviewData) -> list[CapacityRun]:
     """The concluded capacity searches of the period."""
     found = (read_capacity(x) for x in [*data.experiments, *data.standalone_experiments])
@@ -142,12 +156,14 @@ def build_review(
     source: str = "",
     title: str = TITLE,
     recent_drills: int = RECENT_DRILLS,
+    reach: ReachSummary | None = None,
 ) -> Review:
     """The review of ``data`` (already cut to one drill with ``only_drill`` when ``drill_id``).
 
     Ages are counted to ``as_of`` (default ``generated_at``); the requirement and the zone come
     from the arguments, else from the latest ended drill's plan (see ``decision.requirement``).
-    Drills still running are listed apart and count for nothing until they end.
+    Drills still running are listed apart and count for nothing until they end. ``reach`` is
+    the period's reach rows already folded (``reach_of``), for ``data`` loaded without them.
     """
     as_of = as_of or generated_at
     data, running = without_running(data)
@@ -171,7 +187,9 @@ def build_review(
         for s in TRIAL_SERVICES
         if s in REQUIRED or s in tested or missing[s]
     )
-    results, reach = data.channel_results, data.reach
+    results = data.channel_results
+    if reach is None:
+        reach = fold_rows(data.reach)
     channels = ch.channel_readiness(results, reach, drill_at, as_of)
     services = (
         ServiceScore("login", SERVICE_NAMES["login"], login.score),

@@ -34,84 +34,84 @@ from entdrill.review.model import (
     PersonCount,
 )
 from entdrill.review.quantiles import median, nearest_rank, share
+from entdrill.review.reach import (
+    ChannelReach,
+    Missed,
+    ReachSummary,
+    fold_rows,
+)
+from entdrill.review.reach import is_reached as is_reached
+from entdrill.review.reach import is_sent as is_sent
 from entdrill.review.score import DEGRADED_RESULT, Score, score
 
 OUTCOME_RESULTS = {"worked": 1.0, "degraded": DEGRADED_RESULT, "failed": 0.0}
 ANY_CHANNEL = "any channel"
 MATRIX_DRILLS = 30
 MAX_CURVE_MINUTES = 120
+#: The reach rows of a period, in memory or folded (``entdrill.review.reach``).
+Reach = Sequence[PersonChannelReach] | ReachSummary
 
 
-def is_sent(row: PersonChannelReach) -> bool:
-    return row.sent_at is not None or row.failed_at is not None
+def summary_of(reach: Reach) -> ReachSummary:
+    """``reach`` folded (rows in memory are folded here; a summary is taken as it is)."""
+    return reach if isinstance(reach, ReachSummary) else fold_rows(reach)
 
 
-def is_reached(row: PersonChannelReach) -> bool:
-    return row.delivered_at is not None or row.acknowledged_at is not None
-
-
-def channel_order(
-    results: Iterable[ChannelResult], reach: Iterable[PersonChannelReach]
-) -> list[str]:
+def channel_order(results: Iterable[ChannelResult], reach: Reach) -> list[str]:
     """Channels by the number of drills that used them (most first), then by name."""
     drills: dict[str, set[str]] = {}
     for result in results:
         drills.setdefault(result.channel, set()).add(result.drill_id)
-    for row in reach:
-        drills.setdefault(row.channel, set()).add(row.drill_id)
+    for name, channel in summary_of(reach).channels.items():
+        drills.setdefault(name, set()).update(channel.drills)
     return sorted(drills, key=lambda name: (-len(drills[name]), name))
 
 
 def channel_readiness(
     results: Sequence[ChannelResult],
-    reach: Sequence[PersonChannelReach],
+    reach: Reach,
     drill_at: Mapping[str, datetime],
     as_of: datetime,
 ) -> tuple[ChannelReadiness, ...]:
+    summary = summary_of(reach)
     by_results: dict[str, list[ChannelResult]] = {}
-    by_rows: dict[str, list[PersonChannelReach]] = {}
     for result in results:
         by_results.setdefault(result.channel, []).append(result)
-    for row in reach:
-        if is_sent(row):
-            by_rows.setdefault(row.channel, []).append(row)
     return tuple(
-        _channel(name, by_results.get(name, []), by_rows.get(name, []), drill_at, as_of)
-        for name in channel_order(results, reach)
+        _channel(name, by_results.get(name, []), summary.channels.get(name), drill_at, as_of)
+        for name in channel_order(results, summary)
     )
 
 
 def _channel(
     name: str,
     results: list[ChannelResult],
-    sent: list[PersonChannelReach],
+    folded: ChannelReach | None,
     drill_at: Mapping[str, datetime],
     as_of: datetime,
 ) -> ChannelReadiness:
-    delivered = sum(1 for r in sent if is_reached(r))
-    acked = [r for r in sent if r.acknowledged_at is not None]
-    waits = [max(0.0, t) for r in acked if (t := r.time_to_ack_s) is not None]
-    missed = [r for r in sent if not is_reached(r)]
+    folded = folded or ChannelReach()
+    sent, delivered, acked = folded.sent, folded.delivered, folded.acknowledged
     outcomes: Counter[str] = Counter(r.outcome for r in results)
     wide = not sent
     asks_ack = bool(acked) or any("acknowledged_share" in r.expectation for r in results)
     return ChannelReadiness(
         name=name,
-        drills=len({r.drill_id for r in results} | {r.drill_id for r in sent}),
+        drills=len({r.drill_id for r in results} | folded.sent_drills),
         outcomes={o: outcomes.get(o, 0) for o in OUTCOME_RESULTS},
         wide=wide,
-        sent=len(sent),
+        sent=sent,
         delivered=delivered,
-        acknowledged=len(acked),
+        acknowledged=acked,
         asks_ack=asks_ack and not wide,
         delivery_share=share(outcomes["worked"] + outcomes["degraded"], len(results))
         if wide
-        else share(delivered, len(sent)),
-        ack_share=share(len(acked), len(sent)) if asks_ack and not wide else None,
-        median_ack_s=median(waits),
-        p90_ack_s=nearest_rank(waits, 0.9),
-        never_reached=_counted(missed),
-        never_reached_people=len({r.person for r in missed}),
+        else share(delivered, sent),
+        ack_share=share(acked, sent) if asks_ack and not wide else None,
+        median_ack_s=median(folded.waits),
+        p90_ack_s=nearest_rank(folded.waits, 0.9),
+        never_reached=_counted(folded.missed),
+        never_reached_people=len(folded.missed),
         score=channel_score(results, drill_at, as_of),
     )
 
@@ -150,72 +150,37 @@ def channels_score(
     return score([(moments[d], sum(v) / len(v)) for d, v in per_drill.items()], as_of)
 
 
-def never_reached_anywhere(reach: Iterable[PersonChannelReach]) -> tuple[PersonCount, ...]:
+def never_reached_anywhere(reach: Reach) -> tuple[PersonCount, ...]:
     """The people reached on no channel, with the number of drills where that happened (what
     ``entdrill.records.never_reached`` says, computed without building each person's record)."""
-    sent: dict[tuple[str, str], str | None] = {}
-    reached: set[tuple[str, str]] = set()
-    for r in reach:
-        if is_sent(r):
-            key = (r.drill_id, r.person)
-            if sent.get(key) is None:
-                sent[key] = r.group
-            if is_reached(r):
-                reached.add(key)
-    counts: Counter[str] = Counter()
-    groups: dict[str, str | None] = {}
-    for key, group in sent.items():
-        if key not in reached:
-            counts[key[1]] += 1
-            groups.setdefault(key[1], group)
-    return tuple(
-        PersonCount(person, groups[person], n)
-        for person, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    )
+    return _counted(summary_of(reach).nowhere)
 
 
-def people_sent(reach: Iterable[PersonChannelReach]) -> int:
+def people_sent(reach: Reach) -> int:
     """Person-drills sent to on at least one channel."""
-    return len({(r.drill_id, r.person) for r in reach if is_sent(r)})
+    return summary_of(reach).people_sent
 
 
-def ack_curves(
-    reach: Sequence[PersonChannelReach], order: Sequence[str] | None = None
-) -> tuple[AckCurve, ...]:
+def ack_curves(reach: Reach, order: Sequence[str] | None = None) -> tuple[AckCurve, ...]:
     """Per channel that collects acknowledgements (in ``order``, by default ``channel_order``)
     and for any channel: the cumulative share acknowledged by each minute after activation."""
-    sent = [r for r in reach if is_sent(r)]
-    starts: dict[tuple[str, str], datetime] = {}
-    firsts: dict[str, datetime] = {}
-    for r in sent:
-        moment = _first_time(r)
-        key = (r.drill_id, r.channel)
-        known = starts.get(key)
-        if known is None or moment < known:
-            starts[key] = moment
-        known = firsts.get(r.drill_id)
-        if known is None or moment < known:
-            firsts[r.drill_id] = moment
-    offsets: dict[str, list[float]] = {}
-    people: Counter[str] = Counter(r.channel for r in sent)
-    first_ack: dict[tuple[str, str], datetime] = {}
-    for r in sent:
-        acked = r.acknowledged_at
-        if acked is not None:
-            start = starts[(r.drill_id, r.channel)]
-            offsets.setdefault(r.channel, []).append(_minutes(acked, start))
-            key = (r.drill_id, r.person)
-            known = first_ack.get(key)
-            if known is None or acked < known:
-                first_ack[key] = acked
+    summary = summary_of(reach)
+    offsets: dict[str, Sequence[float]] = {
+        name: channel.offsets for name, channel in summary.channels.items() if channel.offsets
+    }
     if not offsets:
         return ()
-    offsets[ANY_CHANNEL] = [_minutes(at, firsts[drill]) for (drill, _), at in first_ack.items()]
-    people[ANY_CHANNEL] = len({(r.drill_id, r.person) for r in sent})
+    offsets[ANY_CHANNEL] = summary.any_offsets
+    people = {name: channel.sent for name, channel in summary.channels.items()}
+    people[ANY_CHANNEL] = summary.people_sent
     horizon = _horizon([m for values in offsets.values() for m in values])
     step = 1 if horizon <= 60 else 2
     grid = tuple(float(m) for m in range(0, horizon + 1, step))
-    names = channel_order((), sent) if order is None else order
+    if order is None:
+        used = {name: c.sent_drills for name, c in summary.channels.items() if c.sent_drills}
+        names: Sequence[str] = sorted(used, key=lambda name: (-len(used[name]), name))
+    else:
+        names = order
     curves = []
     for channel in [c for c in names if c in offsets] + [ANY_CHANNEL]:
         found = sorted(offsets[channel])
@@ -257,28 +222,11 @@ def channel_matrix(
     )
 
 
-def _counted(rows: Iterable[PersonChannelReach]) -> tuple[PersonCount, ...]:
-    counts: Counter[str] = Counter()
-    groups: dict[str, str | None] = {}
-    for r in rows:
-        counts[r.person] += 1
-        groups.setdefault(r.person, r.group)
+def _counted(missed: Mapping[str, Missed]) -> tuple[PersonCount, ...]:
     return tuple(
-        PersonCount(person, groups[person], n)
-        for person, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        PersonCount(person, m.group, m.drills)
+        for person, m in sorted(missed.items(), key=lambda item: (-item[1].drills, item[0]))
     )
-
-
-def _first_time(row: PersonChannelReach) -> datetime:
-    sent, failed = row.sent_at, row.failed_at
-    if sent is None or (failed is not None and failed < sent):
-        assert failed is not None
-        return failed
-    return sent
-
-
-def _minutes(at: datetime, start: datetime) -> float:
-    return max(0.0, (at - start).total_seconds() / 60)
 
 
 def _horizon(minutes: Sequence[float]) -> int:

@@ -217,7 +217,14 @@ def _nested(m: Mapping[str, Any], outer: str, inner: str) -> Any:
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """A finite number as a float (None for anything else, booleans included)."""
+    kind = type(value)
+    if kind is float:
+        return value if value - value == 0.0 else None  # NaN and infinities give NaN
+    if kind is bool or not isinstance(value, int | float):
         return None
     number = float(value)
-    return number if number == number and abs(number) != float("inf") else None
+    return number if number == number and abs(number) != _INFINITY else None
+
+
+_INFINITY = float("inf")

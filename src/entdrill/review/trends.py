@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from entdrill.records import ChannelResult, DrillRecord, PersonChannelReach
-from entdrill.review.channels import is_sent
+from entdrill.records import ChannelResult, DrillRecord
+from entdrill.review.channels import Reach, summary_of
 from entdrill.review.measures import SERVICE_NAMES, StormRun, Trial
 from entdrill.review.model import Trend, TrendSeries
 from entdrill.review.quantiles import share
+from entdrill.review.reach import ReachSummary
 
 PARIS = ZoneInfo("Europe/Paris")
 MAX_DRILL_POINTS = 24
@@ -105,7 +106,7 @@ def channel_trends(
     channels: Sequence[str],
     asks_ack: Sequence[str],
     results: Sequence[ChannelResult],
-    reach: Sequence[PersonChannelReach],
+    reach: Reach,
     drill_at: Mapping[str, datetime],
 ) -> tuple[Trend, Trend]:
     """Per channel and period: the share of drills where it worked, and the share of the people
@@ -124,19 +125,9 @@ def channel_trends(
         )
         for name in channels
     ]
-    sent = [r for r in reach if is_sent(r) and r.channel in asks_ack]
+    summary = summary_of(reach)
     acks = [
-        TrendSeries(
-            name,
-            _shares(
-                p,
-                [
-                    (drill_at[r.drill_id], r.acknowledged_at is not None)
-                    for r in sent
-                    if r.channel == name
-                ],
-            ),
-        )
+        TrendSeries(name, _counted_shares(p, _per_drill(summary, name), drill_at))
         for name in asks_ack
     ]
     return (
@@ -180,6 +171,24 @@ def _shares(p: Periods, tests: Sequence[tuple[datetime, bool]]) -> tuple[float |
         i = p.index(at)
         total[i] += 1
         passed[i] += ok
+    return tuple(share(a, b) for a, b in zip(passed, total, strict=True))
+
+
+def _per_drill(summary: ReachSummary, channel: str) -> Mapping[str, tuple[int, int]]:
+    folded = summary.channels.get(channel)
+    return folded.per_drill if folded is not None else {}
+
+
+def _counted_shares(
+    p: Periods, per_drill: Mapping[str, tuple[int, int]], drill_at: Mapping[str, datetime]
+) -> tuple[float | None, ...]:
+    """``_shares`` of tests counted per drill: (people sent to, who acknowledged)."""
+    passed = [0] * len(p.starts)
+    total = [0] * len(p.starts)
+    for drill_id, (sent, acked) in per_drill.items():
+        i = p.index(drill_at[drill_id])
+        total[i] += sent
+        passed[i] += acked
     return tuple(share(a, b) for a, b in zip(passed, total, strict=True))
 
 

@@ -1,0 +1,204 @@
+"""The reach rows of a period folded, drill by drill, into what the review shows (pure).
+
+A review of 10,000 drills has some 400,000 reach rows (one per drill, person and channel). The
+review does not keep them: ``fold_reach`` reads them once, in drill order, keeping per channel
+only counts, the drills that used it, the times to acknowledge and the acknowledgement offsets
+(as ``array('d')``), the people never reached with their number of drills, and per drill the
+people sent to and those who acknowledged (for the trends). The figures in ``channels`` and
+``trends`` are computed from this summary, whether the rows came from the database (streamed)
+or from a list in memory, with the same arithmetic as on the rows themselves.
+
+Each row comes with a *rank*, its place in the order the review lists rows (drills in start
+order): when a person's group differs between drills, the person is shown with the group of the
+first row by rank, as the rows in that order would show it.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from entdrill.records import PersonChannelReach, ReachFact
+
+
+@dataclass(slots=True)
+class Missed:
+    """A person missed in ``drills`` drills, with the group of the first row that missed them."""
+
+    drills: int
+    rank: int
+    group: str | None
+
+    def add(self, rank: int, group: str | None) -> None:
+        self.drills += 1
+        if rank < self.rank:
+            self.rank, self.group = rank, group
+
+
+@dataclass(slots=True)
+class ChannelReach:
+    """One channel's rows, folded."""
+
+    drills: set[str] = field(default_factory=set)  # drills with any row on the channel
+    sent_drills: set[str] = field(default_factory=set)  # drills where someone was sent to
+    sent: int = 0
+    delivered: int = 0
+    acknowledged: int = 0
+    waits: array[float] = field(default_factory=lambda: array("d"))  # seconds, sent to ack
+    offsets: array[float] = field(default_factory=lambda: array("d"))  # minutes, activation to ack
+    missed: dict[str, Missed] = field(default_factory=dict)
+    per_drill: dict[str, tuple[int, int]] = field(default_factory=dict)  # sent, acknowledged
+
+
+@dataclass(slots=True)
+class ReachSummary:
+    """The period's reach rows, folded (see the module)."""
+
+    channels: dict[str, ChannelReach] = field(default_factory=dict)
+    nowhere: dict[str, Missed] = field(default_factory=dict)  # reached on no channel
+    people_sent: int = 0  # person-drills sent to on some channel
+    any_offsets: array[float] = field(default_factory=lambda: array("d"))  # first ack, any channel
+
+
+def is_sent(row: PersonChannelReach) -> bool:
+    return row.sent_at is not None or row.failed_at is not None
+
+
+def is_reached(row: PersonChannelReach) -> bool:
+    return row.delivered_at is not None or row.acknowledged_at is not None
+
+
+def first_time(row: PersonChannelReach) -> datetime:
+    """When the channel first tried the person: the first ``sent`` (or ``failed``)."""
+    sent, failed = row.sent_at, row.failed_at
+    if sent is None or (failed is not None and failed < sent):
+        assert failed is not None
+        return failed
+    return sent
+
+
+def minutes(at: datetime, start: datetime) -> float:
+    return max(0.0, (at - start).total_seconds() / 60)
+
+
+def fact_of(row: PersonChannelReach) -> ReachFact:
+    """``row`` as ``Records.scan_reach`` gives it (the group only of the people missed)."""
+    reached = is_reached(row)
+    return (
+        row.drill_id,
+        row.person,
+        None if reached else row.group,
+        row.channel,
+        first_time(row) if is_sent(row) else None,
+        row.sent_at,
+        reached,
+        row.acknowledged_at,
+    )
+
+
+def fold_reach(
+    ranked: Iterable[tuple[int, ReachFact]], keep: Mapping[str, object] | None = None
+) -> ReachSummary:
+    """The facts (each with its rank), grouped by drill (a drill's facts together), folded;
+    only the drills in ``keep`` when given."""
+    summary = ReachSummary()
+    done: set[str] = set()
+    current: str | None = None
+    facts: list[tuple[int, ReachFact]] = []
+    for item in ranked:
+        drill_id = item[1][0]
+        if drill_id != current:
+            if current is not None:
+                _drill(summary, current, facts)
+                done.add(current)
+            current, facts = drill_id, []
+            if current in done:
+                raise ValueError(f"reach rows of drill {current} are not together")
+        if keep is None or drill_id in keep:
+            facts.append(item)
+    if current is not None:
+        _drill(summary, current, facts)
+    return summary
+
+
+def fold_rows(rows: Iterable[PersonChannelReach]) -> ReachSummary:
+    """Rows in any order (a list in memory), ranked by their place in it."""
+    ranked = [(rank, fact_of(row)) for rank, row in enumerate(rows)]
+    order = {fact[0]: rank for rank, fact in reversed(ranked)}
+    ranked.sort(key=lambda item: order[item[1][0]])
+    return fold_reach(ranked)
+
+
+def _drill(summary: ReachSummary, drill_id: str, facts: list[tuple[int, ReachFact]]) -> None:
+    """Fold one drill's facts into ``summary``."""
+    if not facts:
+        return
+    channels = summary.channels
+    starts: dict[str, datetime] = {}
+    for _, (_, _, _, name, first, _, _, _) in facts:
+        channel = channels.get(name)
+        if channel is None:
+            channel = channels[name] = ChannelReach()
+        channel.drills.add(drill_id)
+        if first is not None:
+            known = starts.get(name)
+            if known is None or first < known:
+                starts[name] = first
+    if not starts:
+        return
+    people: dict[str, tuple[int, str | None, bool]] = {}  # first rank, group, reached
+    first_ack: dict[str, datetime] = {}
+    counts: dict[str, list[int]] = {}
+    for rank, (_, person, group, name, first, sent, reached, acked) in facts:
+        if first is None:
+            continue
+        channel = channels[name]
+        tally = counts.get(name)
+        if tally is None:
+            tally = counts[name] = [0, 0]
+        tally[0] += 1
+        if reached:
+            channel.delivered += 1
+        else:
+            missed = channel.missed.get(person)
+            if missed is None:
+                channel.missed[person] = Missed(1, rank, group)
+            else:
+                missed.add(rank, group)
+        if acked is not None:
+            tally[1] += 1
+            if sent is not None:
+                channel.waits.append(max(0.0, (acked - sent).total_seconds()))
+            channel.offsets.append(max(0.0, (acked - starts[name]).total_seconds() / 60))
+            known_ack = first_ack.get(person)
+            if known_ack is None or acked < known_ack:
+                first_ack[person] = acked
+        known_person = people.get(person)
+        if known_person is None:
+            people[person] = (rank, group, reached)
+        elif (known_person[1] is None and group is not None) or (reached and not known_person[2]):
+            first_rank, known_group, was_reached = known_person
+            people[person] = (
+                first_rank,
+                known_group if known_group is not None else group,
+                was_reached or reached,
+            )
+    for name, (sent_to, acknowledged) in counts.items():
+        channel = channels[name]
+        channel.sent_drills.add(drill_id)
+        channel.sent += sent_to
+        channel.acknowledged += acknowledged
+        channel.per_drill[drill_id] = (sent_to, acknowledged)
+    summary.people_sent += len(people)
+    nowhere = summary.nowhere
+    for name, (rank, group, reached) in people.items():
+        if not reached:
+            known_missed = nowhere.get(name)
+            if known_missed is None:
+                nowhere[name] = Missed(1, rank, group)
+            else:
+                known_missed.add(rank, group)
+    first = min(starts.values())
+    summary.any_offsets.extend(minutes(at, first) for at in first_ack.values())

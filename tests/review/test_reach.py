@@ -1,0 +1,75 @@
+"""The reach rows folded: streamed from the records or read from a list, the same summary."""
+
+from __future__ import annotations
+
+import pytest
+
+from entdrill.records import open_records
+from entdrill.review.build import reach_of
+from entdrill.review.reach import fact_of, fold_reach, fold_rows
+
+from .support import at, reach
+
+
+def test_the_streamed_facts_are_the_reach_rows_folded_by_the_database(fleet: str) -> None:
+    with open_records(fleet) as records:
+        data = records.load_review_data()
+        streamed = records.scan_reach(None, None, list)
+    assert len(streamed) == len(data.reach) > 1000
+    by_key = {(f[0], f[1], f[3]): f for f in streamed}
+    assert by_key == {(r.drill_id, r.person, r.channel): fact_of(r) for r in data.reach}
+
+
+def test_the_streamed_fold_is_the_fold_of_the_rows_in_memory(fleet: str) -> None:
+    with open_records(fleet) as records:
+        data = records.load_review_data()
+        streamed = records.scan_reach(None, None, lambda facts: reach_of(data, facts))
+    in_memory = fold_rows(data.reach)
+    assert streamed.people_sent == in_memory.people_sent > 0
+    assert sorted(streamed.any_offsets) == sorted(in_memory.any_offsets)
+    assert streamed.nowhere.keys() == in_memory.nowhere.keys()
+    assert streamed.channels.keys() == in_memory.channels.keys()
+    for name, channel in in_memory.channels.items():
+        other = streamed.channels[name]
+        assert (other.sent, other.delivered, other.acknowledged) == (
+            channel.sent,
+            channel.delivered,
+            channel.acknowledged,
+        )
+        assert sorted(other.waits) == sorted(channel.waits)
+        assert sorted(other.offsets) == sorted(channel.offsets)
+        assert other.per_drill == channel.per_drill
+        assert {p: (m.drills, m.group) for p, m in other.missed.items()} == {
+            p: (m.drills, m.group) for p, m in channel.missed.items()
+        }
+
+
+def test_a_person_missed_in_several_drills_keeps_the_group_of_the_first_row() -> None:
+    rows = [
+        reach("d2", "eve", "slack", day=7, failed=1, group="direction"),
+        reach("d1", "eve", "slack", failed=1, group="enseignants"),
+        reach("d1", "ana", "slack", delivered=1, acked=30),
+    ]
+    summary = fold_rows(rows)
+    missed = summary.channels["slack"].missed["eve"]
+    assert (missed.drills, missed.group) == (2, "direction")
+    assert summary.nowhere["eve"].group == "direction"
+    assert summary.people_sent == 3
+    assert list(summary.channels["slack"].waits) == [30.0]
+
+
+def test_rows_of_a_drill_must_come_together_when_streamed() -> None:
+    rows = [
+        reach("d1", "ana", "slack", acked=30),
+        reach("d2", "ana", "slack", day=1, acked=30),
+        reach("d1", "ben", "slack", acked=60),
+    ]
+    with pytest.raises(ValueError, match="reach rows of drill d1 are not together"):
+        fold_reach(enumerate(fact_of(row) for row in rows))
+
+
+def test_drills_left_out_count_for_nothing() -> None:
+    rows = [reach("d1", "ana", "slack", acked=30), reach("d2", "ben", "sms", day=1, failed=2)]
+    summary = fold_reach(enumerate(fact_of(row) for row in rows), {"d1": at(0)})
+    assert list(summary.channels) == ["slack"]
+    assert summary.people_sent == 1 and not summary.nowhere
