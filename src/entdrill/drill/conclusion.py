@@ -32,6 +32,8 @@ class RunFacts:
     stop_problem: str = ""  # why STOP DRILL could not be read from Slack
     matrix_announcement_problem: str = ""
     matrix_stop_problem: str = ""  # why STOP DRILL could not be read from the Matrix room
+    detection_misses: list[str] = field(default_factory=list)  # expect.detected_within not met
+    detection_findings: list[findings.DrillFinding] = field(default_factory=list)
 
 
 @dataclass
@@ -76,6 +78,8 @@ def conclude(
         recovered=not facts.recovery_problems,
         interrupted=not facts.failed,
     )
+    if facts.detection_misses and verdict.status in ("met", "not_met"):
+        verdict = debrief.with_misses(verdict, facts.detection_misses)
     for name, result in ledger.channels.items():
         if result.outcome not in ("worked", "degraded", "failed"):
             continue
@@ -106,6 +110,7 @@ def conclude(
         )
         + findings.experiment_findings(verdicts)
         + findings.channel_findings(ledger, [s.name for s in plan.manual_steps])
+        + facts.detection_findings
     )
     for finding in found:
         records.add_finding(
