@@ -180,7 +180,8 @@ def _review(
         else:
             data = records.load_review_data(since, until)
         series = records.load_series(series_wanted(data))
-    return build_review(data, series, source=redact(source), **options)
+        detections = records.detection_results([d.id for d in data.drills])
+    return build_review(data, series, source=redact(source), detections=detections, **options)
 
 
 def _charts_dir(out: Path) -> Path:

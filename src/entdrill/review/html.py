@@ -12,7 +12,7 @@ from html import escape
 from importlib.resources import files
 
 from entdrill import __version__
-from entdrill.review import charts
+from entdrill.review import charts, detection
 from entdrill.review import headlines as hl
 from entdrill.review import html_blocks as hb
 from entdrill.review import wording as say
@@ -48,6 +48,7 @@ def render_html(review: Review) -> str:
             _services(review),
             _channels(review),
             _trends(review),
+            _detection(review),
             _findings(review),
             _drills(review),
         ]
@@ -275,6 +276,24 @@ def _trends(review: Review) -> str:
             "only (no weighting).</p>"
         )
         parts.extend(hb.figure(f) for f in found)
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _detection(review: Review) -> str:
+    """Time to detect: per service, then per drill with the chart over the period."""
+    view = review.detection
+    if view is None:
+        return ""
+    parts = [
+        f'<section id="{detection.ANCHOR}"><h2>Time to detect</h2>'
+        "<p>For each fault and storm the drills injected: how long until the first alert fired "
+        "in Alertmanager. Unknown: Alertmanager could not be read, so silence proves nothing.</p>",
+        hb.plain_table(detection.service_table(view)),
+    ]
+    found = detection.figure(view)
+    if found is not None:
+        parts.append(hb.figure(found))
     parts.append("</section>")
     return "".join(parts)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from entdrill import __version__
-from entdrill.review import charts
+from entdrill.review import charts, detection
 from entdrill.review import headlines as hl
 from entdrill.review import wording as say
 from entdrill.review.charts import Figure, Table
@@ -40,6 +40,7 @@ def render_markdown(review: Review, chart_dir: str | None = None) -> tuple[str, 
         _services(page, review)
         _channels(page, review)
         _trends(page, review)
+        _detection(page, review)
         _findings(page, review)
         _drills(page, review)
     _method(page, review)
@@ -253,6 +254,23 @@ def _trends(page: _Page, review: Review) -> None:
     )
     for figure in found:
         page.figure(figure)
+
+
+def _detection(page: _Page, review: Review) -> None:
+    view = review.detection
+    if view is None:
+        return
+    page.add(
+        "## Time to detect",
+        "",
+        "For each fault and storm the drills injected: how long until the first alert fired in "
+        "Alertmanager. Unknown: Alertmanager could not be read, so silence proves nothing.",
+        "",
+    )
+    page.table(detection.service_table(view))
+    found = detection.figure(view)
+    if found is not None:
+        page.figure(found)
 
 
 def _findings(page: _Page, review: Review) -> None:
