@@ -12,13 +12,18 @@ It is served by the ``prometheus`` component, on ``exporter_port``.
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
-from entdrill.sandbox import processes, readiness
+from entdrill.sandbox import processes
 from entdrill.sandbox.config import HOST
 from entdrill.sandbox.state import read_state
+
+HEALTH_TIMEOUT_S = 0.25
 
 
 def component_up(directory: Path) -> dict[str, int]:
@@ -40,6 +45,19 @@ def component_up(directory: Path) -> dict[str, int]:
     return result
 
 
+def ent_health(port: int) -> dict[str, Any] | None:
+    """The ENT's ``/_health``, or None. A short timeout: a hung replica (SIGSTOP) still accepts
+    connections, and a scrape waiting on it past Prometheus's 1 s scrape timeout would lose
+    ``component_up`` too, delaying the very alert that reports the hung replica."""
+    url = f"http://{HOST}:{port}/_health"
+    try:
+        with urllib.request.urlopen(url, timeout=HEALTH_TIMEOUT_S) as response:
+            body = json.loads(response.read() or b"{}")
+    except (OSError, ValueError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def render(directory: Path) -> str:
     """The exporter's metrics, in the Prometheus text format."""
     lines = [
@@ -53,7 +71,7 @@ def render(directory: Path) -> str:
     ]
     state = read_state(directory)
     if state is not None:
-        health = readiness.http_health(HOST, state.config.ent_port)
+        health = ent_health(state.config.ent_port)
         if health is not None and "store_ok" in health:
             lines.append(
                 "# HELP entdrill_sandbox_ent_store_up 1 when an ENT replica reaches its session store."
