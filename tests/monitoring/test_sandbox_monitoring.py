@@ -129,3 +129,23 @@ def test_without_the_binaries_the_sandbox_runs_and_says_so_in_one_line(
         assert states["prometheus"] == "unavailable" and states["ent-1"] == "running"
     finally:
         runner.invoke(main, ["sandbox", "down"])
+
+
+def test_each_scrape_of_the_shared_ent_port_may_reach_either_replica(tmp_path: Path) -> None:
+    """/metrics closes its connection: a kept-alive scrape would read one replica for ever."""
+    import http.client
+
+    from entdrill.testing import running_sandbox
+
+    with running_sandbox(tmp_path / "sandbox") as info:
+        port = int(info["ent_url"].rsplit(":", 1)[1])
+        seen = set()
+        for _ in range(40):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/metrics")
+            response = connection.getresponse()
+            body = response.read().decode()
+            assert response.will_close and response.getheader("Connection") == "close"
+            seen |= {r for r in ("ent-1", "ent-2") if f'replica="{r}"' in body}
+            connection.close()
+    assert seen == {"ent-1", "ent-2"}
