@@ -234,7 +234,9 @@ def test_a_429_from_synapse_is_waited_out_and_never_doubles_a_message(
     synapse: MatrixServer,
 ) -> None:
     bot = synapse.bot()
-    synapse.limit(bot, per_second=5, burst=1)  # Synapse's own limiter: the 2nd send is refused
+    synapse.limit(
+        bot, per_second=1, burst=1
+    )  # Synapse's own limiter: a 2nd send within 1 s is refused
     accounts = [synapse.user() for _ in range(3)]
     people = [recipient(a) for a in accounts]
     room = new_room(synapse, *accounts, bot=bot)

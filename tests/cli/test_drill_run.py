@@ -27,10 +27,10 @@ def test_a_missing_plan_is_one_sentence_and_exit_2(tmp_path: Path) -> None:
     ]
 
 
-def test_the_readme_documents_every_drill_subcommand() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+def test_the_docs_document_every_drill_subcommand() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "drills.md").read_text()
     for name in SUBCOMMANDS:
-        assert f"entdrill drill {name}" in readme
+        assert f"entdrill drill {name}" in page
 
 
 def test_the_help_names_the_default_records_database_where_it_is() -> None:

@@ -101,9 +101,9 @@ def test_pre_holiday_people_are_the_sandbox_people_they_claim_to_be(pre_holiday:
     assert pre_holiday.organiser_slack_ids <= {p.slack for p in listed}
 
 
-def test_the_annotated_plan_in_the_readme_validates(tmp_path: Path) -> None:
-    readme = (DRILLS.parent / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Drills") :]
+def test_the_annotated_plan_in_the_docs_validates(tmp_path: Path) -> None:
+    page = (DRILLS.parent / "docs" / "drills.md").read_text(encoding="utf-8")
+    section = page[page.index("## The plan") :]
     example = section[section.index("```yaml\n") + len("```yaml\n") :]
     example = example[: example.index("```")]
     path = tmp_path / "example.yaml"

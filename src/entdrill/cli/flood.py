@@ -28,7 +28,12 @@ def _options(function: Any) -> Any:
             click.option("--executor", default="local", show_default=True, help="local|kubernetes"),
             click.option("--namespace", default="default", help="kubernetes: the namespace."),
             click.option("--image", default="", help="kubernetes: the entdrill image."),
-            click.option("--job-manifest", default="deploy/k8s/flood-job.yaml"),
+            click.option(
+                "--job-manifest",
+                default="deploy/k8s/flood-job.yaml",
+                show_default=True,
+                help="kubernetes: the Indexed Job template the shards run in.",
+            ),
             click.option("--start-at", type=float, hidden=True),
             click.option("--progress-lines", is_flag=True, hidden=True),
         ],

@@ -36,12 +36,30 @@ def target_options(function: Any) -> Any:
             click.option(
                 "--processes", type=int, default=0, help="Shard processes (default: cores)."
             ),
-            click.option("--max-in-flight", type=int, default=10_000, show_default=True),
-            click.option("--seed", type=int, default=2021, show_default=True),
+            click.option(
+                "--max-in-flight",
+                type=int,
+                default=10_000,
+                show_default=True,
+                help="Journeys in flight at most (all processes); arrivals beyond are refused "
+                "and counted.",
+            ),
+            click.option(
+                "--seed",
+                type=int,
+                default=2021,
+                show_default=True,
+                help="Seed of the arrival times, scenarios and users.",
+            ),
             click.option("--consent-token", help=f"Expected consent token (or ${consent.ENV})."),
             click.option("--cas-url", default="", help="CAS base URL (default: TARGET/cas)."),
             click.option("--path", default="/", show_default=True, help="http-get: the path."),
-            click.option("--app-path", default="/homework", show_default=True),
+            click.option(
+                "--app-path",
+                default="/homework",
+                show_default=True,
+                help="The page a logged-in user opens.",
+            ),
             click.option(
                 "--journey",
                 type=click.Choice(JOURNEYS),
@@ -66,7 +84,13 @@ def target_options(function: Any) -> Any:
                 "(default: the page after the login shows no login form).",
             ),
             click.option("--bridge-url", default="", help="video-join: the BBB API base URL."),
-            click.option("--timeout", type=float, default=10.0, show_default=True),
+            click.option(
+                "--timeout",
+                type=float,
+                default=10.0,
+                show_default=True,
+                help="Seconds allowed per request.",
+            ),
         ],
         function,
     )

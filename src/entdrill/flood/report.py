@@ -1,9 +1,9 @@
 """The flood report (JSON), and the exact merge of the reports of a run's shards.
 
-The schema is documented in the README ("The flood report"). Histograms travel as HdrHistogram's
-compressed base64 encoding, so merging shards adds the histograms themselves, not percentiles:
-the merged p99 is the p99 of every latency recorded by every shard. Counts and per-second series
-add up; the in-flight series (sampled at the end of each second) adds up too.
+The schema is documented in docs/login-storms.md ("The flood report"). Histograms travel as
+HdrHistogram's compressed base64 encoding, so merging shards adds the histograms themselves, not
+percentiles: the merged p99 is the p99 of every latency recorded by every shard. Counts and
+per-second series add up; the in-flight series (sampled at the end of each second) adds up too.
 """
 
 from __future__ import annotations
