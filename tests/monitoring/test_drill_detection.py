@@ -56,7 +56,7 @@ def test_a_bridge_outage_fires_an_alert_and_the_drill_records_when(tmp_path: Pat
     assert experiment["alert"] == "BridgeDown"
     assert 0 <= experiment["detected_after_s"] <= 15  # 2 s scrape + 2 s evaluation, and margin
     assert experiment["expected_within_s"] == 60.0
-    assert experiment["resolved_after_s"] is not None and experiment["resolved_after_s"] <= 30
+    assert 0 < experiment["resolved_after_s"] <= 30  # the bridge restarts at the rollback
     [row] = found
     assert (row.fault_kind, row.component, row.service) == ("bridge_down", "bridge", "video")
     assert row.detected_after_s == experiment["detected_after_s"]

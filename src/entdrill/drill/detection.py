@@ -86,21 +86,23 @@ def injections_of(
     run: ExperimentRun, journal: dict[str, Any] | None, ledger: Ledger
 ) -> list[detection.Injection]:
     """The faults and storms one experiment's process injected, oldest first."""
-    found: list[detection.Injection] = []
-    for entry in ledger.entries():
-        owner = entry.owner
-        if owner.pid != run.pid or owner.started != run.start_ticks or entry.injected_at is None:
-            continue
-        component = str(entry.target.get("component") or entry.target.get("name") or "")
-        found.append(
-            detection.Injection(run.name, entry.kind, component, entry.injected_at, entry.undone_at)
-        )
     journal = journal or {}
     rollbacks = [
         _time(r.get("start")) for r in journal.get("rollbacks") or [] if isinstance(r, dict)
     ]
     rolled_back = min((t for t in rollbacks if t is not None), default=None)
     ended = run.ended_at.timestamp() if run.ended_at else None
+    found: list[detection.Injection] = []
+    for entry in ledger.entries():
+        owner = entry.owner
+        if owner.pid != run.pid or owner.started != run.start_ticks or entry.injected_at is None:
+            continue
+        component = str(entry.target.get("component") or entry.target.get("name") or "")
+        # reverted: by the experiment's rollbacks (the ledger may settle it later), or the ledger
+        undone = min((t for t in (rolled_back, entry.undone_at) if t is not None), default=None)
+        found.append(
+            detection.Injection(run.name, entry.kind, component, entry.injected_at, undone)
+        )
     for item in journal.get("run") or []:
         activity = item.get("activity") if isinstance(item, dict) else None
         provider = (activity or {}).get("provider") or {}
