@@ -51,3 +51,12 @@ def test_a_detection_status_outside_the_three_is_refused(records: Records) -> No
     with pytest.raises(RecordsError, match="detection status must be one of detected"):
         records.add_detections([row(drill_id, 0, status="maybe")])
     assert records.detection_results([drill_id]) == []
+
+
+def test_detections_of_more_drills_than_one_query_takes_are_all_read(records: Records) -> None:
+    from entdrill.records import detections
+
+    drill_id = new_drill(records)
+    records.add_detections([row(drill_id, 0)])
+    others = [f"no-such-drill-{i}" for i in range(detections.CHUNK * 2 + 1)]
+    assert records.detection_results([*others, drill_id]) == [row(drill_id, 0)]

@@ -60,25 +60,40 @@ def add(db: Database, records: Sequence[DetectionRecord]) -> None:
         db.execute(
             sql,
             (
-                r.drill_id, r.experiment_id, r.seq, r.experiment, r.fault_kind, r.component,
-                r.service, db.time_param(r.injected_at), r.status, r.alert, r.detected_after_s,
-                r.resolved_after_s, r.expected_within_s, r.why,
+                r.drill_id,
+                r.experiment_id,
+                r.seq,
+                r.experiment,
+                r.fault_kind,
+                r.component,
+                r.service,
+                db.time_param(r.injected_at),
+                r.status,
+                r.alert,
+                r.detected_after_s,
+                r.resolved_after_s,
+                r.expected_within_s,
+                r.why,
             ),
-        )  # fmt: skip
+        )
+
+
+#: Drill ids per query (SQLite and PostgreSQL cap the parameters of one statement).
+CHUNK = 500
 
 
 def read(db: Database, drill_ids: Iterable[str]) -> list[DetectionRecord]:
     """The detections of these drills, by drill, experiment and order of injection."""
     ids = list(dict.fromkeys(drill_ids))
-    if not ids:
-        return []
-    marks = ", ".join("?" for _ in ids)
-    rows = db.query(
-        f"SELECT {', '.join(COLUMNS)} FROM detections WHERE drill_id IN ({marks}) "  # noqa: S608
-        "ORDER BY drill_id, injected_at, experiment_id, seq",
-        tuple(ids),
-    )
-    return [
+    rows = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        rows += db.query(
+            f"SELECT {', '.join(COLUMNS)} FROM detections WHERE drill_id IN ({marks})",  # noqa: S608
+            tuple(chunk),
+        )
+    found = [
         DetectionRecord(
             drill_id=r[0],
             experiment_id=r[1],
@@ -97,6 +112,7 @@ def read(db: Database, drill_ids: Iterable[str]) -> list[DetectionRecord]:
         )
         for r in rows
     ]
+    return sorted(found, key=lambda d: (d.drill_id, d.injected_at, d.experiment_id, d.seq))
 
 
 def _real(value: object) -> float | None:
