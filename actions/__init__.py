@@ -1,7 +1,9 @@
 """entdrill's Chaos Toolkit extension: activities for a staging ENT, by domain.
 
 Each subpackage holds ``actions.py`` and ``probes.py`` whose ``__all__`` lists exactly the
-activities; ``discover`` reports them all to ``chaos discover actions``.
+activities; ``discover`` reports them all to ``chaos discover entdrill`` under the extension name
+``entdrill``. ``chaos discover`` takes a distribution's name and loads its top-level package, so
+``chaos discover actions`` fails (no distribution is named ``actions``).
 """
 
 from chaoslib.discovery.discover import (
@@ -11,8 +13,9 @@ from chaoslib.discovery.discover import (
 )
 from chaoslib.types import DiscoveredActivities, Discovery
 
+from entdrill import __version__
+
 __all__ = ["discover"]
-__version__ = "0.1.0"
 
 ACTION_MODULES: tuple[str, ...] = (
     "actions.login.actions",
@@ -28,8 +31,8 @@ PROBE_MODULES: tuple[str, ...] = (
 
 
 def discover(discover_system: bool = True) -> Discovery:
-    """Every activity of this extension, as `chaos discover actions` shows them."""
-    discovery = initialize_discovery_result("actions", __version__, "entdrill")
+    """Every activity of this extension, as `chaos discover entdrill` shows them."""
+    discovery = initialize_discovery_result("entdrill", __version__, "entdrill")
     activities: list[DiscoveredActivities] = []
     for module in ACTION_MODULES:
         activities.extend(discover_actions(module))

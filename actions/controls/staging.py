@@ -34,7 +34,9 @@ import logging
 from typing import Any
 
 from chaoslib.exceptions import InterruptExecution
+from chaoslib.types import Activity, Experiment, Hypothesis, Journal, Run
 
+from actions.types import Configuration, Secrets
 from entdrill import redact, staging_keys, var_files
 from entdrill.errors import EntdrillError
 from entdrill.faults.watch import RunWatch
@@ -55,7 +57,10 @@ def _refuse(why: str) -> InterruptExecution:
 
 
 def before_experiment_control(
-    context: dict, configuration: dict = None, secrets: dict = None, **kwargs: Any
+    context: Experiment,
+    configuration: Configuration = None,
+    secrets: Secrets = None,
+    **kwargs: Any,
 ) -> None:
     """Check the run's variables, resolve the staging ENT, put its URLs and tokens in the configuration."""
     _refused["why"] = ""
@@ -90,36 +95,36 @@ def before_experiment_control(
         raise _refuse(f"cannot run this experiment: {error}") from error
 
 
-def before_hypothesis_control(context: dict, **kwargs: Any) -> None:
+def before_hypothesis_control(context: Hypothesis, **kwargs: Any) -> None:
     """Note that the steady-state hypothesis is being checked (alongside the method, or not)."""
     if _verdict.when != "during":
         _watch.enter("hypothesis")
 
 
-def after_hypothesis_control(context: dict, state: dict = None, **kwargs: Any) -> None:
+def after_hypothesis_control(context: Hypothesis, state: Run = None, **kwargs: Any) -> None:
     """Say in one sentence why a steady state not met before the method tested nothing."""
     sentence = _verdict.hypothesis_done(state)
     if sentence:
         logger.error(sentence)
 
 
-def before_method_control(context: dict, **kwargs: Any) -> None:
+def before_method_control(context: Experiment, **kwargs: Any) -> None:
     """Note that the method (where faults are injected) runs."""
     _verdict.method_started = True
     _watch.enter("method")
 
 
-def after_method_control(context: dict, **kwargs: Any) -> None:
+def after_method_control(context: Experiment, **kwargs: Any) -> None:
     _verdict.method_ended = True
     _watch.enter("")
 
 
-def before_rollback_control(context: dict, **kwargs: Any) -> None:
+def before_rollback_control(context: Experiment, **kwargs: Any) -> None:
     """Note that rollbacks run: nothing interrupts them."""
     _watch.enter("rollback")
 
 
-def before_activity_control(context: dict, **kwargs: Any) -> None:
+def before_activity_control(context: Activity, **kwargs: Any) -> None:
     """Do not start another activity once SIGINT or SIGTERM was received, or the run refused."""
     if _refused["why"]:
         raise InterruptExecution(_refused["why"])
@@ -131,7 +136,7 @@ def before_activity_control(context: dict, **kwargs: Any) -> None:
         raise InterruptExecution(reason)
 
 
-def after_activity_control(context: dict, state: dict = None, **kwargs: Any) -> None:
+def after_activity_control(context: Activity, state: Run = None, **kwargs: Any) -> None:
     """Interrupt the experiment when a fault or load action failed or a signal was received;
     judge a probe that carries a tolerance."""
     reason = _watch.activity_done(context, state) or _verdict.activity_done(context, state)
@@ -141,10 +146,10 @@ def after_activity_control(context: dict, state: dict = None, **kwargs: Any) -> 
 
 
 def after_experiment_control(
-    context: dict,
-    state: dict = None,
-    configuration: dict = None,
-    secrets: dict = None,
+    context: Experiment,
+    state: Journal = None,
+    configuration: Configuration = None,
+    secrets: Secrets = None,
     **kwargs: Any,
 ) -> None:
     """Revert the faults this run left, write the verdict in the journal, stop our sandbox."""

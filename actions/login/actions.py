@@ -4,6 +4,7 @@ import logging
 
 from chaoslib.exceptions import ActivityFailed
 
+from actions.types import Configuration, JsonList, JsonObject, Secrets
 from entdrill.capacity import activity as capacity_activity
 from entdrill.errors import EntdrillError
 from entdrill.flood import runs
@@ -22,9 +23,9 @@ def start_login_storm(
     processes: int = 0,
     max_in_flight: int = 2000,
     seed: int = 2021,
-    configuration: dict = None,
-    secrets: dict = None,
-) -> dict:
+    configuration: Configuration = None,
+    secrets: Secrets = None,
+) -> JsonObject:
     """Start a login storm against the staging ENT and return at once (the storm runs on its own).
 
     Users log in along the configured journey (`login_journey`, `cas_url`, `cas_service_url`,
@@ -64,7 +65,9 @@ def start_login_storm(
     }
 
 
-def stop_login_storm(run_id: str = "", configuration: dict = None, secrets: dict = None) -> list:
+def stop_login_storm(
+    run_id: str = "", configuration: Configuration = None, secrets: Secrets = None
+) -> JsonList:
     """Stop a login storm (by run_id), or every storm started from here when run_id is empty.
 
     Returns one `{"run_id", "was_running", "running"}` per storm.
@@ -90,9 +93,9 @@ def find_breaking_point(
     max_errors: float = 0.01,
     mix: str = "pupil-login=6,parent-login=3,teacher-login=1",
     processes: int = 1,
-    configuration: dict = None,
-    secrets: dict = None,
-) -> dict:
+    configuration: Configuration = None,
+    secrets: Secrets = None,
+) -> JsonObject:
     """Offer logins at rising rates until the ENT breaks its objective; return the report.
 
     from_multiple, to_multiple: the range searched, as multiples of normal_rate (logins/s).

@@ -4,6 +4,7 @@ import logging
 
 from chaoslib.exceptions import ActivityFailed
 
+from actions.types import Configuration, JsonObject, Secrets
 from entdrill.capacity import activity as capacity_activity
 from entdrill.errors import EntdrillError
 from entdrill.flood import portal, runs
@@ -17,9 +18,9 @@ def synthetic_login(
     role: str = "pupil",
     page: str = "",
     timeout_s: float = 5.0,
-    configuration: dict = None,
-    secrets: dict = None,
-) -> dict:
+    configuration: Configuration = None,
+    secrets: Secrets = None,
+) -> JsonObject:
     """Log one user in along the configured login journey and open a page; return ok and seconds.
 
     role: whose account to use, from the population file (`pupil`, `parent`, `teacher`, `staff`);
@@ -47,9 +48,9 @@ def login_storm_report(
     wait_s: float = 600.0,
     max_failed_percent: float = 1.0,
     max_login_p95_s: float = 2.0,
-    configuration: dict = None,
-    secrets: dict = None,
-) -> dict:
+    configuration: Configuration = None,
+    secrets: Secrets = None,
+) -> JsonObject:
     """Wait for a login storm to end; return its report and its verdict against the tolerance.
 
     run_id: the storm (the latest one when empty). wait_s: how long to wait for it to end.
@@ -74,8 +75,11 @@ def login_storm_report(
 
 
 def portal_available(
-    path: str = "/", timeout_s: float = 5.0, configuration: dict = None, secrets: dict = None
-) -> dict:
+    path: str = "/",
+    timeout_s: float = 5.0,
+    configuration: Configuration = None,
+    secrets: Secrets = None,
+) -> JsonObject:
     """Ask the portal for a page once; it is available when it answers below 500 in time.
 
     path: the page (a redirect to the login counts as an answer).
@@ -105,9 +109,9 @@ def capacity_headroom(
     mix: str = "pupil-login=6,parent-login=3,teacher-login=1",
     processes: int = 1,
     reuse_s: float = 0.0,
-    configuration: dict = None,
-    secrets: dict = None,
-) -> dict:
+    configuration: Configuration = None,
+    secrets: Secrets = None,
+) -> JsonObject:
     """Measure the headroom: the multiple of normal logins the ENT sustains over the required one.
 
     Runs a breaking-point search (the arguments of `find_breaking_point`) and returns its report;

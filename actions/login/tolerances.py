@@ -6,11 +6,13 @@ Chaos Toolkit fills from the configuration, so `chaos run --var` (and a var file
 
 import logging
 
+from actions.types import JsonObject
+
 __all__ = ["logged_in_within"]
 logger = logging.getLogger("chaostoolkit")
 
 
-def logged_in_within(value: dict = None, max_seconds: float = 2.0) -> bool:
+def logged_in_within(value: JsonObject = None, max_seconds: float = 2.0) -> bool:
     """True when a synthetic login (`synthetic_login`) succeeded within `max_seconds`.
 
     value: the probe's output (given by Chaos Toolkit).

@@ -9,6 +9,7 @@ import logging
 
 from chaoslib.exceptions import ActivityFailed
 
+from actions.types import Configuration, JsonObject, Secrets
 from entdrill.errors import EntdrillError
 from entdrill.monitoring import promql
 
@@ -20,9 +21,9 @@ def promql_value(
     query: str = "",
     empty: float = 0.0,
     timeout_s: float = 5.0,
-    configuration: dict = None,
-    secrets: dict = None,
-) -> dict:
+    configuration: Configuration = None,
+    secrets: Secrets = None,
+) -> JsonObject:
     """Evaluate a PromQL expression now on the Prometheus at `prometheus_base_url`.
 
     query: the PromQL expression; its value is a scalar, or the sum of an instant vector.

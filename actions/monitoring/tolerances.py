@@ -3,11 +3,13 @@
 import logging
 import math
 
+from actions.types import JsonObject
+
 __all__ = ["promql_at_most"]
 logger = logging.getLogger("chaostoolkit")
 
 
-def promql_at_most(value: dict = None, maximum: float = 0.0) -> bool:
+def promql_at_most(value: JsonObject = None, maximum: float = 0.0) -> bool:
     """True when a `promql_value` measured at most `maximum`, or measured nothing (skipped).
 
     value: the output of `promql_value` (given by Chaos Toolkit).
@@ -20,7 +22,10 @@ def promql_at_most(value: dict = None, maximum: float = 0.0) -> bool:
         logger.info("PromQL tolerance not judged: %s", value["skipped"])
         return True
     measured = value.get("value")
-    met = measured is not None and not math.isnan(float(measured))
-    met = met and float(measured) <= float(maximum)
+    met = (
+        measured is not None
+        and not math.isnan(float(measured))
+        and float(measured) <= float(maximum)
+    )
     logger.info("PromQL %r <= %s: %s (%s)", value.get("query"), maximum, measured, met)
     return bool(met)

@@ -4,6 +4,7 @@ Every action records its fault in the ledger before injecting it, verifies it to
 returns what it did; the staging control reverts whatever is left when the experiment ends.
 """
 
+from actions.types import Configuration, JsonObject, Secrets
 from entdrill.faults import k8s, servers
 from entdrill.faults.activity import call_fault, run_fault
 
@@ -22,9 +23,9 @@ def kill_replica(
     count: int = 1,
     replica: str = "",
     signal: str = "SIGKILL",
-    configuration: dict = None,
-    secrets: dict = None,
-) -> dict:
+    configuration: Configuration = None,
+    secrets: Secrets = None,
+) -> JsonObject:
     """Kill ENT replicas: a server lost, the others must carry the load.
 
     count: how many running replicas to kill (the highest-numbered first); at most those running.
@@ -39,8 +40,8 @@ def kill_replica(
 
 
 def hang_replica(
-    count: int = 1, replica: str = "", configuration: dict = None, secrets: dict = None
-) -> dict:
+    count: int = 1, replica: str = "", configuration: Configuration = None, secrets: Secrets = None
+) -> JsonObject:
     """Hang ENT replicas with SIGSTOP: alive, holding connections, answering nothing.
 
     count: how many running replicas to hang (the highest-numbered first).
@@ -50,7 +51,9 @@ def hang_replica(
     return run_fault(servers.hang_replicas, configuration, count=count, replica=replica)
 
 
-def resume_replica(replica: str = "", configuration: dict = None, secrets: dict = None) -> dict:
+def resume_replica(
+    replica: str = "", configuration: Configuration = None, secrets: Secrets = None
+) -> JsonObject:
     """Resume hung ENT replicas (SIGCONT): every paused one, or `replica`.
 
     replica: the replica to resume (`ent-2`); empty for all.
@@ -60,8 +63,8 @@ def resume_replica(replica: str = "", configuration: dict = None, secrets: dict 
 
 
 def restore_replicas(
-    timeout_s: float = 60.0, configuration: dict = None, secrets: dict = None
-) -> dict:
+    timeout_s: float = 60.0, configuration: Configuration = None, secrets: Secrets = None
+) -> JsonObject:
     """Bring the ENT back to its configured replicas: resume the hung, restart the lost.
 
     timeout_s: how long a restarted replica may take to answer.
@@ -70,7 +73,7 @@ def restore_replicas(
     return run_fault(servers.restore_replicas, configuration, timeout_s=timeout_s)
 
 
-def lose_session_store(configuration: dict = None, secrets: dict = None) -> dict:
+def lose_session_store(configuration: Configuration = None, secrets: Secrets = None) -> JsonObject:
     """Lose the ENT's session store: every user logged out at once, all must log in again.
 
     Verified with a canary pupil logged in before, who must be sent back to CAS after.
@@ -83,9 +86,9 @@ def scale_deployment(
     name: str = "bridge",
     replicas: int = 0,
     namespace: str = "entdrill-staging",
-    configuration: dict = None,
-    secrets: dict = None,
-) -> dict:
+    configuration: Configuration = None,
+    secrets: Secrets = None,
+) -> JsonObject:
     """Scale a Kubernetes Deployment, recorded in the fault ledger so it is always scaled back.
 
     name: the Deployment. replicas: the count to scale it to (0: everything gone).
@@ -102,9 +105,9 @@ def scale_deployment(
 def restore_deployment(
     name: str = "bridge",
     namespace: str = "entdrill-staging",
-    configuration: dict = None,
-    secrets: dict = None,
-) -> dict:
+    configuration: Configuration = None,
+    secrets: Secrets = None,
+) -> JsonObject:
     """Scale a Kubernetes Deployment back to the replica count recorded before `scale_deployment`.
 
     name: the Deployment. namespace: its namespace.

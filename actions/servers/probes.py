@@ -4,6 +4,7 @@ import logging
 
 from chaoslib.exceptions import ActivityFailed
 
+from actions.types import Configuration, JsonObject, Secrets
 from entdrill.errors import EntdrillError
 from entdrill.faults import servers
 from entdrill.faults.target import SandboxTarget
@@ -13,7 +14,7 @@ __all__ = ["login_sample", "replicas_running"]
 logger = logging.getLogger("chaostoolkit")
 
 
-def replicas_running(configuration: dict = None, secrets: dict = None) -> dict:
+def replicas_running(configuration: Configuration = None, secrets: Secrets = None) -> JsonObject:
     """Count the ENT replicas running, paused and stopped, against the configured count.
 
     Returns `{"configured", "running", "paused", "stopped", "all_running", "replicas"}`.
@@ -29,9 +30,9 @@ def login_sample(
     concurrency: int = 5,
     role: str = "pupil",
     timeout_s: float = 5.0,
-    configuration: dict = None,
-    secrets: dict = None,
-) -> dict:
+    configuration: Configuration = None,
+    secrets: Secrets = None,
+) -> JsonObject:
     """Log `count` users in along the login journey, `concurrency` at a time; measure them.
 
     count: logins in the sample. concurrency: logins at once (journey, accounts and page from

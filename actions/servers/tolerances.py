@@ -8,12 +8,14 @@ probe tolerance: `{"type": "probe", "name": ..., "provider": {"type": "python", 
 
 import logging
 
+from actions.types import JsonObject
+
 __all__ = ["login_slo_met"]
 logger = logging.getLogger("chaostoolkit")
 
 
 def login_slo_met(
-    value: dict = None, min_success_ratio: float = 0.95, max_p95_s: float = 2.0
+    value: JsonObject = None, min_success_ratio: float = 0.95, max_p95_s: float = 2.0
 ) -> bool:
     """True when a login sample's success ratio and p95 meet the objective.
 
@@ -23,8 +25,12 @@ def login_slo_met(
     """
     value = value or {}
     ratio, p95 = value.get("success_ratio"), value.get("p95_s")
-    met = ratio is not None and p95 is not None
-    met = met and float(ratio) >= float(min_success_ratio) and float(p95) <= float(max_p95_s)
+    met = (
+        ratio is not None
+        and p95 is not None
+        and float(ratio) >= float(min_success_ratio)
+        and float(p95) <= float(max_p95_s)
+    )
     logger.info(
         "Login objective (>= %s ok, p95 <= %s s): ratio %s, p95 %s s: %s",
         min_success_ratio, max_p95_s, ratio, p95, "met" if met else "NOT met",

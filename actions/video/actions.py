@@ -4,6 +4,7 @@ Every action records its fault in the ledger before injecting it, verifies it to
 returns what it did; the staging control reverts whatever is left when the experiment ends.
 """
 
+from actions.types import Configuration, JsonObject, Secrets
 from entdrill.faults import video
 from entdrill.faults.activity import run_fault
 
@@ -16,7 +17,9 @@ __all__ = [
 ]
 
 
-def bridge_down(bridge: str = "bridge", configuration: dict = None, secrets: dict = None) -> dict:
+def bridge_down(
+    bridge: str = "bridge", configuration: Configuration = None, secrets: Secrets = None
+) -> JsonObject:
     """Take a video bridge down: its process stops, joins meet a refused connection.
 
     bridge: `bridge` (the primary) or `backup-bridge`.
@@ -28,9 +31,9 @@ def bridge_down(bridge: str = "bridge", configuration: dict = None, secrets: dic
 def bridge_hang(
     bridge: str = "bridge",
     method: str = "sigstop",
-    configuration: dict = None,
-    secrets: dict = None,
-) -> dict:
+    configuration: Configuration = None,
+    secrets: Secrets = None,
+) -> JsonObject:
     """Hang a video bridge: connections are accepted but nothing answers.
 
     bridge: `bridge` or `backup-bridge`.
@@ -44,9 +47,9 @@ def degrade_bridge(
     latency_ms: float = 500.0,
     error_ratio: float = 0.0,
     bridge: str = "bridge",
-    configuration: dict = None,
-    secrets: dict = None,
-) -> dict:
+    configuration: Configuration = None,
+    secrets: Secrets = None,
+) -> JsonObject:
     """Slow a video bridge down and make it fail some requests.
 
     latency_ms: added to every API call, in milliseconds (0 to 600000).
@@ -64,8 +67,11 @@ def degrade_bridge(
 
 
 def shrink_bridge_capacity(
-    capacity: int = 0, bridge: str = "bridge", configuration: dict = None, secrets: dict = None
-) -> dict:
+    capacity: int = 0,
+    bridge: str = "bridge",
+    configuration: Configuration = None,
+    secrets: Secrets = None,
+) -> JsonObject:
     """Let a video bridge hold only `capacity` participants; joins beyond fail.
 
     capacity: participants the bridge holds (0 refuses every join).
@@ -76,8 +82,8 @@ def shrink_bridge_capacity(
 
 
 def restore_bridge(
-    bridge: str = "bridge", configuration: dict = None, secrets: dict = None
-) -> dict:
+    bridge: str = "bridge", configuration: Configuration = None, secrets: Secrets = None
+) -> JsonObject:
     """Bring a video bridge back: its recorded faults reverted, its process running, no fault left.
 
     bridge: `bridge` or `backup-bridge`.

@@ -5,6 +5,7 @@ import uuid
 
 from chaoslib.exceptions import ActivityFailed
 
+from actions.types import Configuration, JsonObject, Secrets
 from entdrill.bbb import create_and_join
 from entdrill.probes.meeting import class_can_meet as meet
 
@@ -12,19 +13,19 @@ __all__ = ["backup_bridge_join", "bridge_join", "class_can_meet"]
 logger = logging.getLogger("chaostoolkit")
 
 
-def _bridge(configuration: dict, prefix: str) -> tuple:
+def _bridge(configuration: JsonObject, prefix: str) -> tuple[str, str]:
     url, secret = configuration.get(f"{prefix}_url"), configuration.get(f"{prefix}_secret")
     if not (url and secret):
         raise ActivityFailed(f"No {prefix}_url or {prefix}_secret in the configuration.")
-    return url, secret
+    return str(url), str(secret)
 
 
 def bridge_join(
     backup: bool = False,
     timeout_s: float = 5.0,
-    configuration: dict = None,
-    secrets: dict = None,
-) -> dict:
+    configuration: Configuration = None,
+    secrets: Secrets = None,
+) -> JsonObject:
     """Create a class on the video bridge and join it through the BigBlueButton API.
 
     backup: use the backup bridge instead of the primary one.
@@ -40,8 +41,8 @@ def bridge_join(
 
 
 def backup_bridge_join(
-    timeout_s: float = 5.0, configuration: dict = None, secrets: dict = None
-) -> dict:
+    timeout_s: float = 5.0, configuration: Configuration = None, secrets: Secrets = None
+) -> JsonObject:
     """Create a class on the backup video bridge and join it.
 
     timeout_s: the limit for each API call.
@@ -51,8 +52,8 @@ def backup_bridge_join(
 
 
 def class_can_meet(
-    timeout_s: float = 5.0, configuration: dict = None, secrets: dict = None
-) -> dict:
+    timeout_s: float = 5.0, configuration: Configuration = None, secrets: Secrets = None
+) -> JsonObject:
     """Can a class meet: created and joined on the primary bridge, or else on the backup.
 
     timeout_s: the limit for each API call on each bridge.

@@ -6,11 +6,13 @@ Chaos Toolkit fills from the configuration, so `chaos run --var` can change them
 
 import logging
 
+from actions.types import JsonObject
+
 __all__ = ["met_within"]
 logger = logging.getLogger("chaostoolkit")
 
 
-def met_within(value: dict = None, max_seconds: float = 3.0) -> bool:
+def met_within(value: JsonObject = None, max_seconds: float = 3.0) -> bool:
     """True when a join (`bridge_join`, `class_can_meet`) succeeded within `max_seconds`.
 
     value: the probe's output (given by Chaos Toolkit).

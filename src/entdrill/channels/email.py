@@ -33,7 +33,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from entdrill import redact
+from entdrill import redact, retry
 from entdrill.channels.base import (
     Channel,
     LedgerEvent,
@@ -145,16 +145,18 @@ class EmailChannel(Channel):
         mail = self.compose(message, person)
         mid = str(mail["Message-ID"])
         cause = ""
-        for attempt in range(1, self.max_attempts + 1):
+        base_s, cap_s = self.backoff_s, self.backoff_cap_s
+        for attempt in retry.attempts(
+            self.max_attempts, base_s=base_s, cap_s=cap_s, sleep=self.sleep
+        ):
             try:
                 self._transaction(mail, person.email)
             except _Transient as error:
                 cause = str(error)
                 self._disconnect()
                 if attempt < self.max_attempts:
-                    wait = min(self.backoff_cap_s, self.backoff_s * 2 ** (attempt - 1))
+                    wait = retry.delay(attempt, base_s=base_s, cap_s=cap_s)
                     log.info("mail to %s: %s; retrying in %.1f s", person.person_id, cause, wait)
-                    self.sleep(wait)
                 continue
             except _Permanent as error:
                 return self._failed(person, str(error), attempt, message_id=mid)

@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from entdrill import redact
+from entdrill import redact, retry
 from entdrill.channels.matrix_http import MatrixFailure, ReadLater, call
 
 log = logging.getLogger(__name__)
@@ -168,24 +168,22 @@ class MatrixConnection:
     ) -> Sent:
         """Send one event; retried with the same transaction id, so it is never doubled."""
         path = f"/rooms/{quoted(room_id)}/send/{quoted(event_type)}/{quoted(txn)}"
-        before, failures, attempts = self.rate_limited_s, 0, 0
-        while True:
-            attempts += 1
+        before = self.rate_limited_s
+        for attempt in retry.attempts(self.max_attempts, base_s=self.backoff_s, sleep=self.sleep):
             try:
                 answer = self.write("PUT", path, dict(content))
                 return Sent(
-                    room_id, str(answer["event_id"]), txn, attempts, self.rate_limited_s - before
+                    room_id, str(answer["event_id"]), txn, attempt, self.rate_limited_s - before
                 )
             except MatrixFailure as failure:
-                failures += 1
-                if not failure.ambiguous or failures >= self.max_attempts:
+                if not failure.ambiguous or attempt >= self.max_attempts:
                     if failure.ambiguous:
                         raise MatrixFailure(
-                            f"{failure.cause} ({failures} attempts)", ambiguous=True
+                            f"{failure.cause} ({attempt} attempts)", ambiguous=True
                         ) from None
                     raise
-                log.info("Matrix send %s: %s (attempt %d)", txn, failure.cause, attempts)
-                self.sleep(min(10.0, self.backoff_s * 2 ** (failures - 1)))
+                log.info("Matrix send %s: %s (attempt %d)", txn, failure.cause, attempt)
+        raise AssertionError("unreachable")
 
     def write(self, method: str, path: str, body: Any) -> dict[str, Any]:
         """One write, waiting out 429s (capped; a refused write was not carried out)."""

@@ -39,7 +39,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from entdrill import redact
+from entdrill import redact, retry
 from entdrill.errors import ChannelError
 
 log = logging.getLogger(__name__)
@@ -205,7 +205,7 @@ class SlackConnection:
         }
         started = time.time()
         ambiguous, cause = False, ""
-        for attempt in range(1, self.max_attempts + 1):
+        for attempt in retry.attempts(self.max_attempts, base_s=self.backoff_s, sleep=self.sleep):
             if ambiguous:
                 found = self.find_posted(channel, metadata, started, thread_ts)
                 if found is not None:
@@ -226,8 +226,6 @@ class SlackConnection:
                     raise
                 ambiguous, cause = True, failure.cause
             log.info("Slack post %s: %s (attempt %d)", notification_id, cause, attempt)
-            if attempt < self.max_attempts:
-                self.sleep(min(10.0, self.backoff_s * 2 ** (attempt - 1)))
         found = self.find_posted(channel, metadata, started, thread_ts)
         if found is not None:
             return Posted(found[0], found[1], self.max_attempts, recovered=True)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from entdrill import redact
+from entdrill import redact, retry
 from entdrill.channels import http_json
 from entdrill.channels.base import (
     Channel,
@@ -173,13 +173,12 @@ class SmsChannel(Channel):
         return events
 
     def _send_one(self, phone: str, text: str) -> tuple[str, int]:
-        for attempt in range(1, self.max_attempts + 1):
+        for attempt in retry.attempts(self.max_attempts, base_s=self.backoff_s, sleep=self.sleep):
             try:
                 return self.provider.send(phone, text), attempt
             except HttpFailure as failure:
                 if not failure.refused or attempt == self.max_attempts:
                     raise
-                self.sleep(min(10.0, self.backoff_s * 2 ** (attempt - 1)))
         raise AssertionError("unreachable")
 
     def poll(self) -> list[LedgerEvent]:

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from entdrill.cli.table import table
 from entdrill.records import DRILL_STATUSES, DrillRecord
 from entdrill.records.connect import URL_HELP
 
@@ -72,6 +73,5 @@ def list_drills(
         for d in drills
     ]
     header = ("ID", "STARTED", "TOOK", "PLAN", "STATUS", "EXIT")
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    for line in table([header, *rows]):
+        click.echo(line)

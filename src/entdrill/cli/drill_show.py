@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from entdrill.cli.drill_list import brief, duration
+from entdrill.cli.table import table
 from entdrill.errors import InvalidArgument
 from entdrill.records import DrillDetail, DrillRecord, PersonChannelReach, Records
 from entdrill.records.connect import URL_HELP
@@ -205,14 +206,13 @@ def show(drill_id: str, json_output: bool, url: str | None) -> None:
         channels = sorted({r.channel for r in reach})
         people = sorted({r.person for r in reach})
         cells = {(r.person, r.channel): r for r in reach}
-        width = max(len(p) for p in people)
         click.echo("\nLedger (per person and channel)")
-        click.echo(
-            "  " + "PERSON".ljust(width) + "  " + "  ".join(c[:14].ljust(14) for c in channels)
-        )
-        for person in people:
-            row = "  ".join(_cell(cells.get((person, c))).ljust(14) for c in channels)
-            click.echo(f"  {person.ljust(width)}  {row}".rstrip())
+        rows = [
+            ("PERSON", *(c[:14] for c in channels)),
+            *((person, *(_cell(cells.get((person, c))) for c in channels)) for person in people),
+        ]
+        for line in table(rows, widths=(0, *(14 for _ in channels)), indent="  "):
+            click.echo(line)
     click.echo("\nFindings" if detail.findings else "\nFindings: none")
     for f in detail.findings:
         owner = f" (owner {f.owner})" if f.owner else ""

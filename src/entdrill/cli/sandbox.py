@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from entdrill import paths, ranges, textfile
+from entdrill.cli.table import table
 from entdrill.drill.problem import format_path
 from entdrill.drill.yaml_safe import read_yaml
 from entdrill.errors import InvalidConfig
@@ -188,12 +189,12 @@ def status(as_json: bool) -> None:
     if info["monitoring_problem"]:
         click.echo(f"  {'monitoring':18} {info['monitoring_problem']}")
     click.echo(f"  {'smtp':18} {info['smtp_host']}:{info['smtp_port']}")
-    click.echo(f"  {'component':14} {'pid':>8} {'port':>6}  state")
+    rows = [("component", "pid", "port", "state")]
     for component in info["components"]:
         pid = component["pid"] if component["pid"] is not None else "-"
-        click.echo(
-            f"  {component['name']:14} {pid:>8} {component['port']:>6}  {component['state']}"
-        )
+        rows.append((component["name"], pid, component["port"], component["state"]))
+    for line in table(rows, widths=(14, 7, 5), right=(1, 2), indent="  "):
+        click.echo(line)
     if not info["running"]:
         raise SystemExit(1)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from entdrill import outfile, textfile
+from entdrill import __version__, outfile, textfile
 from entdrill.calendar import emit
 from entdrill.calendar.blackouts import parse_blackouts
 from entdrill.calendar.due import DEFAULT_WINDOW_MINUTES, is_due
@@ -28,10 +28,11 @@ from entdrill.calendar.planner import MAX_SHIFT_SCHOOL_DAYS, PlannedDrill, plan_
 from entdrill.calendar.school_calendar import SchoolCalendar, load_calendar, parse_holiday_list
 from entdrill.calendar.spec import ScheduleSpec, parse_schedule
 from entdrill.calendar.yamlfile import load_yaml
+from entdrill.cli.table import table
 from entdrill.errors import InvalidArgument
 
 EMIT_FORMATS = ("crontab", "systemd", "k8s-cronjob")
-DEFAULT_IMAGE = "entdrill:0.1.0"
+DEFAULT_IMAGE = f"entdrill:{__version__}"
 
 
 @click.command("schedule")
@@ -380,13 +381,7 @@ def _table(
                 f"{drill.holiday.name} ({drill.holiday.first_day})",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for row in rows:
-        lines.append(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
-            + "  "
-            + row[4]
-        )
+    lines += table(rows)
     if not drills:
         lines.append("(no drill in these dates)")
     notes = [(drill, note) for drill in drills for note in drill.notes]

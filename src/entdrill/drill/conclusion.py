@@ -80,6 +80,42 @@ def conclude(
     )
     if facts.detection_misses and verdict.status in ("met", "not_met"):
         verdict = debrief.with_misses(verdict, facts.detection_misses)
+    record_channel_outcomes(drill_id, records, timeline, ledger)
+    found = drill_findings(prepared, ledger, verdicts, facts)
+    record_findings(prepared, records, timeline, found)
+    report = debrief.DrillReport(
+        drill_id=drill_id,
+        plan_name=plan.name,
+        started_at=started,
+        ended_at=datetime.now(UTC),
+        verdict=verdict,
+        ledger=ledger,
+        experiments=verdicts,
+        findings=found,
+        manual_steps=[s.name for s in plan.manual_steps],
+        timeline=list(timeline.highlights),
+        record=records.where,
+        mention=debrief_mentions(prepared),
+        names=prepared.names,
+    )
+    post_debrief(prepared, timeline, report, slack)
+    records.finish_drill(
+        drill_id,
+        verdict.status,
+        verdict.exit_code,
+        drill_summary(prepared, ledger, verdicts, found),
+        reason=verdict.reason,
+    )
+    return DrillResult(
+        drill_id, verdict.status, verdict.exit_code, verdict.reason, records.where, report, found
+    )
+
+
+def record_channel_outcomes(
+    drill_id: str, records: Records, timeline: Timeline, ledger: Ledger
+) -> None:
+    """Record each channel's outcome (none for a channel still pending when the drill stopped),
+    with the cause of a shortfall, and note it in the timeline."""
     for name, result in ledger.channels.items():
         if result.outcome not in ("worked", "degraded", "failed"):
             continue
@@ -99,7 +135,16 @@ def conclude(
             {"channel": name, "outcome": result.outcome, "reason": result.reason},
             text=f"{name}: {result.outcome} ({result.reason})",
         )
-    found = findings.ordered(
+
+
+def drill_findings(
+    prepared: Prepared,
+    ledger: Ledger,
+    verdicts: list[findings.ExperimentVerdict],
+    facts: RunFacts,
+) -> list[findings.DrillFinding]:
+    """The drill's findings, most severe first: the run's own, the experiments', the channels'."""
+    return findings.ordered(
         findings.run_findings(
             announcement_problem=facts.announcement_problem,
             recovery_problems=facts.recovery_problems,
@@ -109,16 +154,24 @@ def conclude(
             matrix_stop_unreadable=facts.matrix_stop_problem,
         )
         + findings.experiment_findings(verdicts)
-        + findings.channel_findings(ledger, [s.name for s in plan.manual_steps])
+        + findings.channel_findings(ledger, [s.name for s in prepared.plan.manual_steps])
         + facts.detection_findings
     )
+
+
+def record_findings(
+    prepared: Prepared, records: Records, timeline: Timeline, found: list[findings.DrillFinding]
+) -> None:
+    """Record the findings with the owners the plan's debrief names, and count them in the
+    timeline."""
+    target = prepared.plan.debrief
     for finding in found:
         records.add_finding(
-            drill_id,
+            prepared.drill_id,
             finding.severity,
             finding.title,
             detail=finding.detail,
-            owner=plan.debrief.owner_of(finding.subject) if plan.debrief else None,
+            owner=target.owner_of(finding.subject) if target else None,
             key=finding.key,
         )
     timeline.record(
@@ -127,29 +180,30 @@ def conclude(
         {"count": len(found), "keys": [f.key for f in found]},
         text=f"{len(found)} finding(s)",
     )
+
+
+def debrief_mentions(prepared: Prepared) -> list[str]:
+    """The Slack users the debrief mentions: the members of the plan's ``mention`` groups, each
+    once, in order."""
+    target = prepared.plan.debrief
     mention = [
         p.slack
-        for group in (plan.debrief.mention if plan.debrief else ())
+        for group in (target.mention if target else ())
         for p in prepared.groups.get(group, [])
         if p.slack
     ]
-    report = debrief.DrillReport(
-        drill_id=drill_id,
-        plan_name=plan.name,
-        started_at=started,
-        ended_at=datetime.now(UTC),
-        verdict=verdict,
-        ledger=ledger,
-        experiments=verdicts,
-        findings=found,
-        manual_steps=[s.name for s in plan.manual_steps],
-        timeline=list(timeline.highlights),
-        record=records.where,
-        mention=list(dict.fromkeys(mention)),
-        names=prepared.names,
-    )
-    post_debrief(prepared, timeline, report, slack)
-    summary = {
+    return list(dict.fromkeys(mention))
+
+
+def drill_summary(
+    prepared: Prepared,
+    ledger: Ledger,
+    verdicts: list[findings.ExperimentVerdict],
+    found: list[findings.DrillFinding],
+) -> dict[str, object]:
+    """The summary recorded with the drill's end: outcomes, counts and the readiness values."""
+    plan = prepared.plan
+    return {
         "channels": {n: r.outcome for n, r in ledger.channels.items()},
         "experiments": {v.kind: v.summary.status for v in verdicts},
         "findings": len(found),
@@ -159,12 +213,6 @@ def conclude(
             plan.readiness, plan.schedule.zone if plan.schedule else None
         ),
     }
-    records.finish_drill(
-        drill_id, verdict.status, verdict.exit_code, summary, reason=verdict.reason
-    )
-    return DrillResult(
-        drill_id, verdict.status, verdict.exit_code, verdict.reason, records.where, report, found
-    )
 
 
 def post_debrief(

@@ -88,16 +88,17 @@ class Bridge:
             "capacity": self.capacity,
         }
 
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            *(web.get(path, self.api) for path in (API_PREFIX, API_PREFIX + "/")),
+            web.route("GET", API_PREFIX + "/{call}", self.api),
+            web.route("POST", API_PREFIX + "/{call}", self.api),
+            web.get(CLIENT_JOIN_PATH, self.client_join),
+            web.post(CLIENT_LEAVE_PATH, self.client_leave),
+        ]
 
-def make_app(ctx: ComponentContext) -> web.Application:
-    """The bridge application of component ``ctx.name`` (``bridge`` or ``backup-bridge``)."""
-    store = faults.MemoryFaultStore()
-    metrics = Metrics(ctx.name)
-    bridge = Bridge(ctx, store, metrics)
-    app = web.Application()
-    faults.install(app, ctx, store, metrics, health=bridge.health)
-
-    async def api(request: web.Request) -> web.StreamResponse:
+    async def api(self, request: web.Request) -> web.StreamResponse:
+        """One BigBlueButton API call: checksum verified, answered in XML (FAILED on failure)."""
         call = request.match_info.get("call", "")
         if not call:
             return web.Response(text=bridge_xml.version(), content_type=XML)
@@ -108,13 +109,13 @@ def make_app(ctx: ComponentContext) -> web.Application:
                 content_type=XML,
                 status=404,
             )
-        metrics.inc("bridge_api_calls_total", call=call)
+        self.metrics.inc("bridge_api_calls_total", call=call)
         try:
-            bridge.verify(call, request)
-            result = await handler(request, bridge)
+            self.verify(call, request)
+            result = await handler(request, self)
         except ApiFailure as failure:
             if call == "join":
-                metrics.inc("bridge_joins_total", outcome=failure.key)
+                self.metrics.inc("bridge_joins_total", outcome=failure.key)
             return web.Response(
                 text=bridge_xml.failure(failure.key, failure.message), content_type=XML
             )
@@ -122,10 +123,11 @@ def make_app(ctx: ComponentContext) -> web.Application:
             return web.Response(text=result, content_type=XML)
         return result
 
-    async def client_join(request: web.Request) -> web.Response:
+    async def client_join(self, request: web.Request) -> web.Response:
+        """The client page of a participant; loading it again keeps them in the meeting."""
         token = request.query.get("sessionToken", "")
-        participant = bridge.meetings.touch(token, bridge.clock())
-        meeting = bridge.meetings.get(participant.meeting_id) if participant else None
+        participant = self.meetings.touch(token, self.clock())
+        meeting = self.meetings.get(participant.meeting_id) if participant else None
         if participant is None or meeting is None:
             return web.Response(
                 text=bridge_xml.message_page(
@@ -139,10 +141,10 @@ def make_app(ctx: ComponentContext) -> web.Application:
             text=bridge_xml.client_page(participant, meeting, leave), content_type="text/html"
         )
 
-    async def client_leave(request: web.Request) -> web.Response:
+    async def client_leave(self, request: web.Request) -> web.Response:
         token = request.query.get("sessionToken", "")
-        left = bridge.meetings.leave(token, bridge.clock())
-        bridge.publish()
+        left = self.meetings.leave(token, self.clock())
+        self.publish()
         title, status = ("You left the meeting", 200) if left else ("Session ended", 404)
         return web.Response(
             text=bridge_xml.message_page(title, "You can close this page."),
@@ -150,10 +152,12 @@ def make_app(ctx: ComponentContext) -> web.Application:
             status=status,
         )
 
-    async def publisher(app: web.Application) -> AsyncIterator[None]:
+    async def publisher(self, app: web.Application) -> AsyncIterator[None]:
+        """Publish the bridge's gauges every second while the app runs."""
+
         async def loop() -> None:
             while True:
-                bridge.publish()
+                self.publish()
                 await asyncio.sleep(1.0)
 
         task = asyncio.create_task(loop())
@@ -162,13 +166,16 @@ def make_app(ctx: ComponentContext) -> web.Application:
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
-    app.cleanup_ctx.append(publisher)
-    for path in (API_PREFIX, API_PREFIX + "/"):
-        app.router.add_get(path, api)
-    app.router.add_route("GET", API_PREFIX + "/{call}", api)
-    app.router.add_route("POST", API_PREFIX + "/{call}", api)
-    app.router.add_get(CLIENT_JOIN_PATH, client_join)
-    app.router.add_post(CLIENT_LEAVE_PATH, client_leave)
+
+def make_app(ctx: ComponentContext) -> web.Application:
+    """The bridge application of component ``ctx.name`` (``bridge`` or ``backup-bridge``)."""
+    store = faults.MemoryFaultStore()
+    metrics = Metrics(ctx.name)
+    bridge = Bridge(ctx, store, metrics)
+    app = web.Application()
+    faults.install(app, ctx, store, metrics, health=bridge.health)
+    app.cleanup_ctx.append(bridge.publisher)
+    app.add_routes(bridge.routes())
     return app
 
 

@@ -187,45 +187,58 @@ def failure(method: str, status: int, retry_after: int) -> web.Response:
 SERVICE = web.AppKey("slack_service", SlackService)
 
 
-def make_app(ctx: ComponentContext, *, clock: Callable[[], float] = time.time) -> web.Application:
-    """The Slack API application of a sandbox (population read from its directory)."""
-    service = SlackService(ctx, read_csv(ctx.population_csv), clock=clock)
-    app = web.Application()
-    app[SERVICE] = service
+class SlackAdmin:
+    """The admin side of the sandbox Slack (``/_admin/slack/...``, admin token): forced failures,
+    the messages posted, their feed, and the rate limits switched on or off."""
 
-    def require_admin(request: web.Request) -> None:
-        if not faults.admin_authorized(request, ctx.secrets.admin_token):
+    def __init__(self, ctx: ComponentContext, service: SlackService) -> None:
+        self.ctx = ctx
+        self.service = service
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.post("/_admin/slack/force", self.post_force),
+            web.get("/_admin/slack/force", self.get_force),
+            web.delete("/_admin/slack/force", self.delete_force),
+            web.get("/_admin/slack/messages", self.get_messages),
+            web.get("/_admin/slack/feed", self.get_feed),
+            web.put("/_admin/slack/limits", self.put_limits),
+        ]
+
+    def require_admin(self, request: web.Request) -> None:
+        if not faults.admin_authorized(request, self.ctx.secrets.admin_token):
             raise web.HTTPUnauthorized(
                 text='{"error": "admin token missing or wrong"}', content_type="application/json"
             )
 
-    async def post_force(request: web.Request) -> web.Response:
-        require_admin(request)
+    async def post_force(self, request: web.Request) -> web.Response:
+        self.require_admin(request)
         try:
             force = parse_force(await request.json(), set(METHODS))
         except (ValueError, json.JSONDecodeError) as error:
             return web.json_response({"error": str(error)}, status=400)
-        service.forced.add(force)
-        return web.json_response({"pending": service.forced.pending()})
+        self.service.forced.add(force)
+        return web.json_response({"pending": self.service.forced.pending()})
 
-    async def get_force(request: web.Request) -> web.Response:
-        require_admin(request)
-        return web.json_response({"pending": service.forced.pending()})
+    async def get_force(self, request: web.Request) -> web.Response:
+        self.require_admin(request)
+        return web.json_response({"pending": self.service.forced.pending()})
 
-    async def delete_force(request: web.Request) -> web.Response:
-        require_admin(request)
-        service.forced.clear()
+    async def delete_force(self, request: web.Request) -> web.Response:
+        self.require_admin(request)
+        self.service.forced.clear()
         return web.json_response({"pending": []})
 
-    async def get_messages(request: web.Request) -> web.Response:
-        require_admin(request)
+    async def get_messages(self, request: web.Request) -> web.Response:
+        self.require_admin(request)
+        workspace = self.service.workspace
         ref = request.query.get("channel", "")
-        messages = service.workspace.log
+        messages = workspace.log
         if ref:
             found = next(
                 (
                     c
-                    for c in service.workspace.conversations.values()
+                    for c in workspace.conversations.values()
                     if ref in (c.id, c.name, "#" + c.name)
                 ),
                 None,
@@ -233,49 +246,55 @@ def make_app(ctx: ComponentContext, *, clock: Callable[[], float] = time.time) -
             if found is None:
                 return web.json_response({"error": f"no channel {ref!r}"}, status=404)
             messages = [m for m in messages if m.channel == found.id]
-        return web.json_response({"messages": [service.admin_message(m) for m in messages]})
+        return web.json_response({"messages": [self.service.admin_message(m) for m in messages]})
 
-    async def get_feed(request: web.Request) -> web.Response:
-        require_admin(request)
+    async def get_feed(self, request: web.Request) -> web.Response:
+        self.require_admin(request)
         try:
             since = int(request.query.get("since", "0"))
             limit = int(request.query.get("limit", "1000"))
         except ValueError:
             return web.json_response({"error": "since and limit must be integers"}, status=400)
-        page = service.workspace.since(since, max(1, min(limit, 10_000)))
+        page = self.service.workspace.since(since, max(1, min(limit, 10_000)))
         return web.json_response(
             {
-                "events": [service.admin_message(m) for m in page],
-                "last_seq": len(service.workspace.log),
+                "events": [self.service.admin_message(m) for m in page],
+                "last_seq": len(self.service.workspace.log),
             }
         )
 
-    async def put_limits(request: web.Request) -> web.Response:
-        require_admin(request)
+    async def put_limits(self, request: web.Request) -> web.Response:
+        self.require_admin(request)
         try:
             data = await request.json()
         except json.JSONDecodeError:
             data = None
         if not isinstance(data, dict) or not isinstance(data.get("enabled"), bool):
             return web.json_response({"error": 'expected {"enabled": true|false}'}, status=400)
-        service.limiter.enabled = data["enabled"]
-        return web.json_response({"enabled": service.limiter.enabled})
+        self.service.limiter.enabled = data["enabled"]
+        return web.json_response({"enabled": self.service.limiter.enabled})
 
-    async def health() -> dict[str, Any]:
+    async def health(self) -> dict[str, Any]:
         return {
-            "users": len(service.workspace.users),
-            "messages": len(service.workspace.log),
+            "users": len(self.service.workspace.users),
+            "messages": len(self.service.workspace.log),
         }
 
-    app.router.add_route("POST", "/api/{method}", service.handle)
-    app.router.add_route("GET", "/api/{method}", service.handle)
-    app.router.add_post("/_admin/slack/force", post_force)
-    app.router.add_get("/_admin/slack/force", get_force)
-    app.router.add_delete("/_admin/slack/force", delete_force)
-    app.router.add_get("/_admin/slack/messages", get_messages)
-    app.router.add_get("/_admin/slack/feed", get_feed)
-    app.router.add_put("/_admin/slack/limits", put_limits)
-    faults.install(app, ctx, faults.MemoryFaultStore(), service.metrics, health=health)
+
+def make_app(ctx: ComponentContext, *, clock: Callable[[], float] = time.time) -> web.Application:
+    """The Slack API application of a sandbox (population read from its directory)."""
+    service = SlackService(ctx, read_csv(ctx.population_csv), clock=clock)
+    admin = SlackAdmin(ctx, service)
+    app = web.Application()
+    app[SERVICE] = service
+    app.add_routes(
+        [
+            web.route("POST", "/api/{method}", service.handle),
+            web.route("GET", "/api/{method}", service.handle),
+            *admin.routes(),
+        ]
+    )
+    faults.install(app, ctx, faults.MemoryFaultStore(), service.metrics, health=admin.health)
     return app
 
 

@@ -68,6 +68,126 @@ class SendAwareFaultStore:
         self.inner.set(settings)
 
 
+class SmsApi:
+    """The gateway's HTTP handlers, over one simulated gateway and its fault store."""
+
+    def __init__(
+        self,
+        ctx: ComponentContext,
+        gateway: SmsGateway,
+        store: faults.FaultStore,
+        metrics: Metrics,
+        *,
+        carrier: random.Random,
+        clock: Callable[[], float],
+    ) -> None:
+        self.ctx = ctx
+        self.gateway = gateway
+        self.store = store
+        self.metrics = metrics
+        self.carrier = carrier  # which sends suffer a carrier error
+        self.clock = clock
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.post("/v1/messages", self.send),
+            web.get("/v1/messages/{id}", self.get_message),
+            web.get("/v1/outbox", self.outbox),
+            web.post("/v1/inbound", self.reply),
+            web.get("/v1/inbound", self.inbound),
+        ]
+
+    def advance(self) -> float:
+        """Move the simulated deliveries to now, counting the messages that changed; now."""
+        now = self.clock()
+        for message in self.gateway.advance(now):
+            self.metrics.inc("sms_messages_total", status=message.status(now))
+        self.metrics.gauge("sms_pending", self.gateway.pending)
+        return now
+
+    async def send(self, request: web.Request) -> web.Response:
+        json_api.require_bearer(request, self.ctx.secrets.sms_token, "SMS API")
+        body = await json_api.read_object(request)
+        now = self.advance()
+        ratio = self.store.get().error_ratio
+        try:
+            message = self.gateway.send(
+                body.get("to"),
+                body.get("text"),
+                body.get("from"),
+                now,
+                carrier_error=ratio > 0 and self.carrier.random() < ratio,
+            )
+        except InvalidMessage as error:
+            raise json_api.error(400, str(error)) from None
+        self.metrics.inc("sms_sends_total")
+        self.metrics.gauge("sms_pending", self.gateway.pending)
+        return web.json_response(message.view(now), status=201)
+
+    async def get_message(self, request: web.Request) -> web.Response:
+        json_api.require_bearer(request, self.ctx.secrets.sms_token, "SMS API")
+        now = self.advance()
+        message = self.gateway.message(request.match_info["id"])
+        if message is None:
+            raise json_api.error(404, f"no message with id {request.match_info['id']!r}")
+        return web.json_response(message.view(now))
+
+    async def outbox(self, request: web.Request) -> web.Response:
+        json_api.require_bearer(request, self.ctx.secrets.admin_token, "admin")
+        self.advance()
+        to = request.query.get("to") or None
+        found = self.gateway.outbox(to, _since(request), _limit(request))
+        return web.json_response({"messages": [m.outbox_view() for m in found]})
+
+    async def reply(self, request: web.Request) -> web.Response:
+        json_api.require_bearer(request, self.ctx.secrets.admin_token, "admin")
+        body = await json_api.read_object(request)
+        now = self.advance()
+        try:
+            received = self.gateway.receive(
+                body.get("from"), body.get("text"), body.get("in_reply_to"), now
+            )
+        except InvalidMessage as error:
+            raise json_api.error(400, str(error)) from None
+        self.metrics.inc("sms_inbound_total")
+        return web.json_response({"seq": received.seq}, status=201)
+
+    async def inbound(self, request: web.Request) -> web.Response:
+        json_api.require_bearer(request, self.ctx.secrets.sms_token, "SMS API")
+        found = self.gateway.inbound(_since(request), _limit(request))
+        return web.json_response({"messages": [m.view() for m in found]})
+
+    async def health(self) -> dict[str, Any]:
+        self.advance()
+        return {"pending": self.gateway.pending, "known_phones": len(self.gateway.known_phones)}
+
+    async def settler(self, app: web.Application) -> AsyncIterator[None]:
+        """Deliver due messages every 0.2 s while the app runs, not only when asked."""
+
+        async def loop() -> None:
+            while True:
+                self.advance()
+                await asyncio.sleep(0.2)
+
+        task = asyncio.create_task(loop())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@web.middleware
+async def mark_sends(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Tell :class:`SendAwareFaultStore` that the request is a send."""
+    token = _SENDING.set(request.method == "POST" and request.path == "/v1/messages")
+    try:
+        return await handler(request)
+    finally:
+        _SENDING.reset(token)
+
+
 def make_app(
     ctx: ComponentContext,
     *,
@@ -79,102 +199,13 @@ def make_app(
     metrics = Metrics(ctx.name)
     phones = {p.phone for p in read_csv(ctx.population_csv) if p.phone}
     gateway = SmsGateway(phones, random.Random(ctx.config.seed), delay_range_s)
-    carrier = random.Random(ctx.config.seed + 1)  # which sends suffer a carrier error
-
-    def advance() -> float:
-        now = clock()
-        for message in gateway.advance(now):
-            metrics.inc("sms_messages_total", status=message.status(now))
-        metrics.gauge("sms_pending", gateway.pending)
-        return now
-
-    async def send(request: web.Request) -> web.Response:
-        json_api.require_bearer(request, ctx.secrets.sms_token, "SMS API")
-        body = await json_api.read_object(request)
-        now = advance()
-        ratio = store.get().error_ratio
-        try:
-            message = gateway.send(
-                body.get("to"),
-                body.get("text"),
-                body.get("from"),
-                now,
-                carrier_error=ratio > 0 and carrier.random() < ratio,
-            )
-        except InvalidMessage as error:
-            raise json_api.error(400, str(error)) from None
-        metrics.inc("sms_sends_total")
-        metrics.gauge("sms_pending", gateway.pending)
-        return web.json_response(message.view(now), status=201)
-
-    async def get_message(request: web.Request) -> web.Response:
-        json_api.require_bearer(request, ctx.secrets.sms_token, "SMS API")
-        now = advance()
-        message = gateway.message(request.match_info["id"])
-        if message is None:
-            raise json_api.error(404, f"no message with id {request.match_info['id']!r}")
-        return web.json_response(message.view(now))
-
-    async def outbox(request: web.Request) -> web.Response:
-        json_api.require_bearer(request, ctx.secrets.admin_token, "admin")
-        advance()
-        to = request.query.get("to") or None
-        since, limit = _since(request), _limit(request)
-        found = gateway.outbox(to, since, limit)
-        return web.json_response({"messages": [m.outbox_view() for m in found]})
-
-    async def reply(request: web.Request) -> web.Response:
-        json_api.require_bearer(request, ctx.secrets.admin_token, "admin")
-        body = await json_api.read_object(request)
-        now = advance()
-        try:
-            received = gateway.receive(
-                body.get("from"), body.get("text"), body.get("in_reply_to"), now
-            )
-        except InvalidMessage as error:
-            raise json_api.error(400, str(error)) from None
-        metrics.inc("sms_inbound_total")
-        return web.json_response({"seq": received.seq}, status=201)
-
-    async def inbound(request: web.Request) -> web.Response:
-        json_api.require_bearer(request, ctx.secrets.sms_token, "SMS API")
-        found = gateway.inbound(_since(request), _limit(request))
-        return web.json_response({"messages": [m.view() for m in found]})
-
-    async def health() -> dict[str, Any]:
-        advance()
-        return {"pending": gateway.pending, "known_phones": len(gateway.known_phones)}
-
-    @web.middleware
-    async def mark_sends(
-        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> web.StreamResponse:
-        token = _SENDING.set(request.method == "POST" and request.path == "/v1/messages")
-        try:
-            return await handler(request)
-        finally:
-            _SENDING.reset(token)
-
-    async def settler(app: web.Application) -> AsyncIterator[None]:
-        async def loop() -> None:
-            while True:
-                advance()
-                await asyncio.sleep(0.2)
-
-        task = asyncio.create_task(loop())
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
+    api = SmsApi(
+        ctx, gateway, store, metrics, carrier=random.Random(ctx.config.seed + 1), clock=clock
+    )
     app = web.Application(middlewares=[mark_sends])  # outermost: runs before the fault middleware
-    faults.install(app, ctx, SendAwareFaultStore(store), metrics, health=health)
-    app.cleanup_ctx.append(settler)
-    app.router.add_post("/v1/messages", send)
-    app.router.add_get("/v1/messages/{id}", get_message)
-    app.router.add_get("/v1/outbox", outbox)
-    app.router.add_post("/v1/inbound", reply)
-    app.router.add_get("/v1/inbound", inbound)
+    faults.install(app, ctx, SendAwareFaultStore(store), metrics, health=api.health)
+    app.cleanup_ctx.append(api.settler)
+    app.add_routes(api.routes())
     return app
 
 

@@ -211,16 +211,27 @@ def quiet_aiosmtpd() -> None:
         logger.addFilter(_DropDeprecatedLoginData())
 
 
-def make_app(ctx: ComponentContext) -> web.Application:
-    """The admin app; serving it also serves SMTP on ``ctx.config.smtp_port``."""
-    store = MemoryFaultStore()
-    metrics = Metrics(ctx.name)
-    forced = ForcedReplies()
-    handler = MailHandler(ctx, known_addresses(ctx), forced, store, metrics)
-    app = web.Application()
-    listening: list[asyncio.Server] = []
+class SmtpComponent:
+    """The SMTP server's lifetime (served while the admin app runs) and the admin app's
+    handlers: the mailboxes, forced replies, health."""
 
-    async def smtp_server(app: web.Application) -> AsyncIterator[None]:
+    def __init__(self, ctx: ComponentContext, handler: MailHandler, forced: ForcedReplies) -> None:
+        self.ctx = ctx
+        self.handler = handler
+        self.forced = forced
+        self.listening: list[asyncio.Server] = []
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.get("/messages", self.get_messages),
+            web.post("/_admin/smtp/force", self.post_force),
+            web.get("/_admin/smtp/force", self.get_force),
+            web.delete("/_admin/smtp/force", self.delete_force),
+        ]
+
+    async def smtp_server(self, app: web.Application) -> AsyncIterator[None]:
+        """Serve SMTP (STARTTLS with the sandbox's certificate) while the admin app runs."""
+        ctx, handler = self.ctx, self.handler
         quiet_aiosmtpd()
         cert, key = await asyncio.to_thread(ensure_certificate, ctx.directory, mail_host(ctx))
         tls = server_context(cert, key)
@@ -237,61 +248,67 @@ def make_app(ctx: ComponentContext) -> web.Application:
         server = await asyncio.get_running_loop().create_server(
             factory, ctx.host, ctx.config.smtp_port
         )
-        listening.append(server)
+        self.listening.append(server)
         log.info("%s SMTP listening on %s:%s", ctx.name, ctx.host, ctx.config.smtp_port)
         try:
             yield
         finally:
             server.close()
             await server.wait_closed()
-            listening.clear()
+            self.listening.clear()
 
-    def require_admin(request: web.Request) -> None:
-        if not faults.admin_authorized(request, ctx.secrets.admin_token):
+    def require_admin(self, request: web.Request) -> None:
+        if not faults.admin_authorized(request, self.ctx.secrets.admin_token):
             raise web.HTTPUnauthorized(
                 text='{"error": "admin token missing or wrong"}', content_type="application/json"
             )
 
-    async def get_messages(request: web.Request) -> web.Response:
-        require_admin(request)
+    async def get_messages(self, request: web.Request) -> web.Response:
+        self.require_admin(request)
         try:
             address = normalize_address(request.query.get("to", ""))
         except InvalidArgument as error:
             return web.json_response({"error": str(error)}, status=400)
-        messages = await asyncio.to_thread(read_mailbox, ctx.mail_dir, address)
+        messages = await asyncio.to_thread(read_mailbox, self.ctx.mail_dir, address)
         return web.json_response({"messages": [m.to_dict() for m in messages]})
 
-    async def post_force(request: web.Request) -> web.Response:
-        require_admin(request)
+    async def post_force(self, request: web.Request) -> web.Response:
+        self.require_admin(request)
         try:
             force = parse_smtp_force(await request.json())
         except (ValueError, json.JSONDecodeError) as error:
             return web.json_response({"error": str(error)}, status=400)
-        forced.add(force)
-        return web.json_response({"pending": forced.pending()})
+        self.forced.add(force)
+        return web.json_response({"pending": self.forced.pending()})
 
-    async def get_force(request: web.Request) -> web.Response:
-        require_admin(request)
-        return web.json_response({"pending": forced.pending()})
+    async def get_force(self, request: web.Request) -> web.Response:
+        self.require_admin(request)
+        return web.json_response({"pending": self.forced.pending()})
 
-    async def delete_force(request: web.Request) -> web.Response:
-        require_admin(request)
-        forced.clear()
+    async def delete_force(self, request: web.Request) -> web.Response:
+        self.require_admin(request)
+        self.forced.clear()
         return web.json_response({"pending": []})
 
-    async def health() -> dict[str, Any]:
+    async def health(self) -> dict[str, Any]:
         return {
-            "smtp_port": ctx.config.smtp_port,
-            "smtp_listening": bool(listening),
-            "delivered": handler.delivered,
+            "smtp_port": self.ctx.config.smtp_port,
+            "smtp_listening": bool(self.listening),
+            "delivered": self.handler.delivered,
         }
 
-    app.cleanup_ctx.append(smtp_server)
-    app.router.add_get("/messages", get_messages)
-    app.router.add_post("/_admin/smtp/force", post_force)
-    app.router.add_get("/_admin/smtp/force", get_force)
-    app.router.add_delete("/_admin/smtp/force", delete_force)
-    faults.install(app, ctx, store, metrics, health=health)
+
+def make_app(ctx: ComponentContext) -> web.Application:
+    """The admin app; serving it also serves SMTP on ``ctx.config.smtp_port``."""
+    store = MemoryFaultStore()
+    metrics = Metrics(ctx.name)
+    forced = ForcedReplies()
+    handler = MailHandler(ctx, known_addresses(ctx), forced, store, metrics)
+    component = SmtpComponent(ctx, handler, forced)
+    app = web.Application()
+    app.cleanup_ctx.append(component.smtp_server)
+    app.add_routes(component.routes())
+    faults.install(app, ctx, store, metrics, health=component.health)
     return app
 
 

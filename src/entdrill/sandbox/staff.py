@@ -293,19 +293,28 @@ def load_journal(path: Path) -> set[tuple[str, str]]:
 SIMULATOR = web.AppKey("staff_simulator", StaffSimulator)
 
 
-def make_app(ctx: ComponentContext, *, poll_s: float = POLL_S) -> web.Application:
-    """The staff application; serving it also runs the simulated staff."""
-    secrets = ctx.secrets
-    redact.register(secrets.admin_token, secrets.smtp_password, secrets.user_token_key)
-    people = read_csv(ctx.population_csv)
-    metrics = Metrics(ctx.name)
-    app = web.Application()
-    holder: list[StaffSimulator] = []
+class StaffComponent:
+    """The simulated staff's lifetime (they act while the app runs) and the app's handlers."""
 
-    async def simulate(app: web.Application) -> AsyncIterator[None]:
+    def __init__(
+        self, ctx: ComponentContext, people: list[Person], metrics: Metrics, poll_s: float
+    ) -> None:
+        self.ctx = ctx
+        self.people = people
+        self.metrics = metrics
+        self.poll_s = poll_s
+        self.simulator: StaffSimulator | None = None  # while the app runs
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.get("/people", self.get_people)]
+
+    async def simulate(self, app: web.Application) -> AsyncIterator[None]:
+        """Run the simulated staff while the app runs; cancel what they were doing at the end."""
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=HTTP_TIMEOUT_S))
-        simulator = StaffSimulator(ctx, people, session, metrics=metrics, poll_s=poll_s)
-        holder.append(simulator)
+        simulator = StaffSimulator(
+            self.ctx, self.people, session, metrics=self.metrics, poll_s=self.poll_s
+        )
+        self.simulator = simulator
         task = asyncio.create_task(simulator.run())
         try:
             yield
@@ -316,29 +325,37 @@ def make_app(ctx: ComponentContext, *, poll_s: float = POLL_S) -> web.Applicatio
             await simulator.matrix.close()
             await session.close()
 
-    def require_admin(request: web.Request) -> None:
-        if not faults.admin_authorized(request, secrets.admin_token):
+    def require_admin(self, request: web.Request) -> None:
+        if not faults.admin_authorized(request, self.ctx.secrets.admin_token):
             raise web.HTTPUnauthorized(
                 text='{"error": "admin token missing or wrong"}', content_type="application/json"
             )
 
-    async def get_people(request: web.Request) -> web.Response:
-        require_admin(request)
-        simulator = holder[0]
+    async def get_people(self, request: web.Request) -> web.Response:
+        self.require_admin(request)
+        assert self.simulator is not None  # requests are served only while it runs
         return web.json_response(
             {
-                "seed": ctx.config.seed,
-                "median_s": ctx.config.staff_ack_median_s,
-                "people": simulator.people(request.query.get("username", "")),
+                "seed": self.ctx.config.seed,
+                "median_s": self.ctx.config.staff_ack_median_s,
+                "people": self.simulator.people(request.query.get("username", "")),
             }
         )
 
-    async def health() -> dict[str, Any]:
-        return holder[0].health() if holder else {"starting": True}
+    async def health(self) -> dict[str, Any]:
+        return self.simulator.health() if self.simulator else {"starting": True}
 
-    app.cleanup_ctx.append(simulate)
-    app.router.add_get("/people", get_people)
-    faults.install(app, ctx, faults.MemoryFaultStore(), metrics, health=health)
+
+def make_app(ctx: ComponentContext, *, poll_s: float = POLL_S) -> web.Application:
+    """The staff application; serving it also runs the simulated staff."""
+    secrets = ctx.secrets
+    redact.register(secrets.admin_token, secrets.smtp_password, secrets.user_token_key)
+    metrics = Metrics(ctx.name)
+    component = StaffComponent(ctx, read_csv(ctx.population_csv), metrics, poll_s)
+    app = web.Application()
+    app.cleanup_ctx.append(component.simulate)
+    app.add_routes(component.routes())
+    faults.install(app, ctx, faults.MemoryFaultStore(), metrics, health=component.health)
     return app
 
 

@@ -214,67 +214,81 @@ def _render_incident(incident: Incident) -> str:
     )
 
 
-def make_app(ctx: ComponentContext, *, clock: Callable[[], float] = time.time) -> web.Application:
-    store = faults.MemoryFaultStore()
-    metrics = Metrics(ctx.name)
-    incidents = Incidents()
+class StatusPageApi:
+    """The status page's HTTP handlers, over its incidents."""
 
-    def require(request: web.Request) -> None:
-        json_api.require_bearer(request, ctx.secrets.status_token, "status page")
+    def __init__(self, ctx: ComponentContext, metrics: Metrics, clock: Callable[[], float]) -> None:
+        self.ctx = ctx
+        self.metrics = metrics
+        self.clock = clock
+        self.incidents = Incidents()
 
-    def publish() -> None:
-        metrics.gauge("status_incidents_active", len(incidents.active()))
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.post("/api/incidents", self.create),
+            web.patch("/api/incidents/{id}", self.update),
+            web.get("/api/incidents", self.listing),
+            web.get("/api/incidents/{id}", self.one),
+            web.get("/", self.page),
+        ]
 
-    async def create(request: web.Request) -> web.Response:
-        require(request)
+    def require(self, request: web.Request) -> None:
+        json_api.require_bearer(request, self.ctx.secrets.status_token, "status page")
+
+    def publish(self) -> None:
+        self.metrics.gauge("status_incidents_active", len(self.incidents.active()))
+
+    async def create(self, request: web.Request) -> web.Response:
+        self.require(request)
         try:
-            incident = incidents.open(await json_api.read_object(request), clock())
+            incident = self.incidents.open(await json_api.read_object(request), self.clock())
         except InvalidIncident as error:
             raise json_api.error(400, str(error)) from None
-        metrics.inc("status_incidents_total")
-        publish()
+        self.metrics.inc("status_incidents_total")
+        self.publish()
         return web.json_response(incident.view(), status=201)
 
-    async def update(request: web.Request) -> web.Response:
-        require(request)
+    async def update(self, request: web.Request) -> web.Response:
+        self.require(request)
         try:
-            incident = incidents.update(
-                request.match_info["id"], await json_api.read_object(request), clock()
+            incident = self.incidents.update(
+                request.match_info["id"], await json_api.read_object(request), self.clock()
             )
         except InvalidIncident as error:
             raise json_api.error(400, str(error)) from None
         if incident is None:
             raise json_api.error(404, f"no incident {request.match_info['id']!r}")
-        publish()
+        self.publish()
         return web.json_response(incident.view())
 
-    async def listing(request: web.Request) -> web.Response:
+    async def listing(self, request: web.Request) -> web.Response:
         return web.json_response(
             {
-                "active": [i.view() for i in incidents.active()],
-                "recent": [i.view() for i in incidents.recent(clock())],
+                "active": [i.view() for i in self.incidents.active()],
+                "recent": [i.view() for i in self.incidents.recent(self.clock())],
             }
         )
 
-    async def one(request: web.Request) -> web.Response:
-        incident = incidents.get(request.match_info["id"])
+    async def one(self, request: web.Request) -> web.Response:
+        incident = self.incidents.get(request.match_info["id"])
         if incident is None:
             raise json_api.error(404, f"no incident {request.match_info['id']!r}")
         return web.json_response(incident.view())
 
-    async def page(request: web.Request) -> web.Response:
-        return web.Response(text=render_page(incidents.active()), content_type="text/html")
+    async def page(self, request: web.Request) -> web.Response:
+        return web.Response(text=render_page(self.incidents.active()), content_type="text/html")
 
-    async def health() -> dict[str, Any]:
-        return {"active_incidents": len(incidents.active())}
+    async def health(self) -> dict[str, Any]:
+        return {"active_incidents": len(self.incidents.active())}
 
+
+def make_app(ctx: ComponentContext, *, clock: Callable[[], float] = time.time) -> web.Application:
+    store = faults.MemoryFaultStore()
+    metrics = Metrics(ctx.name)
+    api = StatusPageApi(ctx, metrics, clock)
     app = web.Application()
-    faults.install(app, ctx, store, metrics, health=health)
-    app.router.add_post("/api/incidents", create)
-    app.router.add_patch("/api/incidents/{id}", update)
-    app.router.add_get("/api/incidents", listing)
-    app.router.add_get("/api/incidents/{id}", one)
-    app.router.add_get("/", page)
+    faults.install(app, ctx, store, metrics, health=api.health)
+    app.add_routes(api.routes())
     return app
 
 
