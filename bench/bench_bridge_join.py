@@ -23,7 +23,7 @@ from pathlib import Path
 
 import aiohttp
 
-from entdrill.sandbox.bbb_checksum import build_url
+from entdrill.bbb_checksum import build_url
 from entdrill.testing import free_config, prepare_sandbox_dir
 
 

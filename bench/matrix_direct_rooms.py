@@ -31,10 +31,11 @@ import time
 import uuid
 from pathlib import Path
 
+from entdrill import processes
 from entdrill.channels import Message, Recipient
 from entdrill.channels.matrix import CONTENT_KEY, MatrixChannel
 from entdrill.channels.matrix_client import MatrixConnection, quoted
-from entdrill.sandbox import matrix_accounts, processes
+from entdrill.sandbox import matrix_accounts
 from entdrill.sandbox.config import HOST
 from entdrill.sandbox.readiness import matrix_ready
 from entdrill.testing import free_config, prepare_sandbox_dir

@@ -28,8 +28,8 @@ from pathlib import Path
 
 from slack_sdk import WebClient
 
+from entdrill.population import read_csv
 from entdrill.sandbox.certificate import certificate_paths, client_context
-from entdrill.sandbox.population import read_csv
 from entdrill.testing import free_config, prepare_sandbox_dir
 
 

@@ -22,8 +22,9 @@ from typing import Any
 
 import pytest
 
+from entdrill import processes
 from entdrill.channels.matrix_client import MatrixConnection, quoted
-from entdrill.sandbox import matrix_accounts, processes
+from entdrill.sandbox import matrix_accounts
 from entdrill.sandbox.config import HOST, SandboxConfig
 from entdrill.sandbox.matrix_accounts import Account, Accounts
 from entdrill.sandbox.readiness import matrix_ready

@@ -7,8 +7,7 @@ from chaoslib.exceptions import ActivityFailed
 from actions.types import Configuration, JsonList, JsonObject, Secrets
 from entdrill.capacity import activity as capacity_activity
 from entdrill.errors import EntdrillError
-from entdrill.flood import runs
-from entdrill.flood.activity import storm_options
+from entdrill.flood import all_runs, find_run, start_run, stop_run, storm_options
 
 __all__ = ["find_breaking_point", "start_login_storm", "stop_login_storm"]
 logger = logging.getLogger("chaostoolkit")
@@ -53,7 +52,7 @@ def start_login_storm(
             max_in_flight=max_in_flight,
             seed=seed,
         )
-        run = runs.start(options, token, bridge_secret=bridge_secret)
+        run = start_run(options, token, bridge_secret=bridge_secret)
     except EntdrillError as error:
         raise ActivityFailed(f"Cannot start the login storm: {error}") from error
     logger.info("Login storm %s started against %s (pid %d)", run.run_id, run.target, run.pid)
@@ -73,10 +72,10 @@ def stop_login_storm(
     Returns one `{"run_id", "was_running", "running"}` per storm.
     """
     try:
-        targets = [runs.find(run_id)] if run_id else runs.all_runs()
+        targets = [find_run(run_id)] if run_id else all_runs()
     except EntdrillError as error:
         raise ActivityFailed(f"Cannot stop the login storm: {error}") from error
-    stopped = [runs.stop(run) for run in targets]
+    stopped = [stop_run(run) for run in targets]
     logger.info("Login storms stopped: %s", [s["run_id"] for s in stopped if s["was_running"]])
     return stopped
 

@@ -7,10 +7,9 @@ before anything runs. Keys are ``function.argument`` or, for every function of t
 ``argument``.
 """
 
-from entdrill.flood import plan as flood_plan
-from entdrill.flood.profiles import PROFILE_NAMES
+from entdrill.flood import PROFILE_NAMES, FloodOptions, parse_mix
+from entdrill.population import ROLES
 from entdrill.ranges import DAY, Number, OneOf, Parsed, Text
-from entdrill.sandbox.population import ROLES
 
 __all__ = ["LIMITS"]
 
@@ -18,8 +17,8 @@ __all__ = ["LIMITS"]
 def _mix(text: str) -> object:
     """A scenario name, or scenarios with weights (``pupil-login=6,parent-login=3``)."""
     if "=" in text:
-        return flood_plan.parse_mix(flood_plan.FloodOptions(mix=text))
-    return flood_plan.parse_mix(flood_plan.FloodOptions(scenario=text))
+        return parse_mix(FloodOptions(mix=text))
+    return parse_mix(FloodOptions(scenario=text))
 
 
 LIMITS = {

@@ -7,7 +7,7 @@ from chaoslib.exceptions import ActivityFailed
 from actions.types import Configuration, JsonObject, Secrets
 from entdrill.capacity import activity as capacity_activity
 from entdrill.errors import EntdrillError
-from entdrill.flood import portal, runs
+from entdrill.flood import check_portal, find_run, run_result, wait_run
 from entdrill.probes import staging
 
 __all__ = ["capacity_headroom", "login_storm_report", "portal_available", "synthetic_login"]
@@ -60,12 +60,12 @@ def login_storm_report(
     `held`, `judged`, `failed_percent`, `login_p95_s`, `tolerance` and `broke` (sentences).
     """
     try:
-        run = runs.find(run_id)
-        if not runs.wait(run, wait_s):
+        run = find_run(run_id)
+        if not wait_run(run, wait_s):
             raise ActivityFailed(
                 f"The login storm {run.run_id} is still running after {wait_s:g} s."
             )
-        result = runs.result(
+        result = run_result(
             run, max_failed_percent=max_failed_percent, max_login_p95_s=max_login_p95_s
         )
     except EntdrillError as error:
@@ -91,7 +91,7 @@ def portal_available(
         raise ActivityFailed(
             "No ent_base_url in the configuration: is the staging control declared?"
         )
-    result = portal.check(base.rstrip("/") + path, timeout_s=timeout_s)
+    result = check_portal(base.rstrip("/") + path, timeout_s=timeout_s)
     logger.info("Portal %s: status %s in %.3fs", path, result["status"], result["seconds"])
     return result
 

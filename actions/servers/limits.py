@@ -5,8 +5,8 @@ Keys are ``function.argument`` or, for every function of the package, ``argument
 """
 
 from entdrill.faults.servers import parse_signal
+from entdrill.population import ROLES
 from entdrill.ranges import Number, OneOf, Parsed, Text
-from entdrill.sandbox.population import ROLES
 
 __all__ = ["LIMITS"]
 

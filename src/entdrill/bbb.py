@@ -1,6 +1,6 @@
 """A BigBlueButton API client: signed calls and parsed answers.
 
-Calls are signed by :mod:`entdrill.sandbox.bbb_checksum` (shared with the sandbox's bridge).
+Calls are signed by :mod:`entdrill.bbb_checksum` (shared with the sandbox's bridge).
 Answers are XML with a ``returncode`` of SUCCESS or FAILED and, on failure, a ``messageKey``.
 """
 
@@ -13,7 +13,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from entdrill.sandbox.bbb_checksum import build_url
+from entdrill.bbb_checksum import build_url
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from entdrill import paths, redact
-from entdrill.sandbox.status import status as sandbox_status
-from entdrill.sandbox.supervisor import Supervisor
+from entdrill import redact
+from entdrill.targets import LocalTarget
+from entdrill.targets.sandbox import local_sandbox
 
 log = logging.getLogger(__name__)
 
@@ -73,21 +73,20 @@ class SandboxLease:
     started_here: bool = False
 
     def acquire(self) -> dict[str, Any]:
-        supervisor = Supervisor(paths.sandbox_dir())
-        if not supervisor.is_up():
-            log.info("starting the sandbox in %s", supervisor.directory)
-            current = supervisor.state()
+        target: LocalTarget = local_sandbox()
+        if not target.is_up():
+            log.info("starting the sandbox in %s", target.directory)
             # A sandbox with some components running was started by someone else: completing
             # it (a replica lost earlier) does not make it ours to stop.
-            was_running = bool(supervisor.running())
-            supervisor.up(current.config if current else None)
+            was_running = bool(target.running())
+            target.start()
             self.started_here = not was_running
-        return configuration_for(sandbox_status(supervisor))
+        return configuration_for(target.status())
 
     def release(self) -> None:
         if self.started_here:
             log.info("stopping the sandbox this run started")
-            Supervisor(paths.sandbox_dir()).down()
+            local_sandbox().stop()
             self.started_here = False
 
 

@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from entdrill.sandbox import population
-from entdrill.sandbox.config import SandboxConfig, SandboxSecrets
-from entdrill.sandbox.state import SandboxState, write_state
+from entdrill import population
+from entdrill.sandbox import SandboxConfig, SandboxSecrets, SandboxState, write_state
 
 PORT_FIELDS = tuple(f.name for f in dataclasses.fields(SandboxConfig) if f.name.endswith("_port"))
 
@@ -63,8 +62,8 @@ def running_sandbox(
     directory: Path, config: SandboxConfig | None = None
 ) -> Iterator[dict[str, Any]]:
     """Start a sandbox in ``directory`` (free ports unless ``config`` says), yield its status, stop it."""
-    from entdrill.sandbox.status import status
-    from entdrill.sandbox.supervisor import Supervisor
+    from entdrill.sandbox import Supervisor
+    from entdrill.sandbox import sandbox_status as status
 
     supervisor = Supervisor(directory)
     try:

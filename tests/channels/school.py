@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from entdrill.channels import ChannelContext, Recipient
+from entdrill.population import Person, generate, write_csv
 from entdrill.sandbox import bridge, slack_api, sms, smtp, staff, statuspage
 from entdrill.sandbox.component import ComponentContext
 from entdrill.sandbox.config import SandboxConfig, SandboxSecrets
-from entdrill.sandbox.population import Person, generate, write_csv
 from entdrill.sandbox.staff_profile import StaffProfile, build_profiles, simulated
 from entdrill.sandbox.state import SandboxState, write_state
 from entdrill.testing import free_config

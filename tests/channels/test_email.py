@@ -12,7 +12,7 @@ import pytest
 
 from entdrill.channels import DRILL_LABEL, LedgerState, Message, Recipient, build
 from entdrill.channels.email import EmailChannel
-from entdrill.drill.model import Channel, Expectation
+from entdrill.drill_plan import Channel, Expectation
 from tests.channels.school import School, poll_until
 
 TEXT = "Bonjour {name},\nLa visio est en panne : répondez à ce message pour accuser réception."

@@ -11,8 +11,8 @@ from entdrill.channels.email import EmailChannel
 from entdrill.channels.mail_replies import ImapReplies, MaildirReplies
 from entdrill.channels.matrix import MatrixChannel
 from entdrill.channels.slack import SlackChannel
-from entdrill.drill.model import Channel, Expectation, Person, Target
 from entdrill.drill.plan import load_plan
+from entdrill.drill_plan import Channel, Expectation, Person, Target
 from entdrill.errors import InvalidConfig
 from tests.channels.school import School
 from tests.synapse_support import MatrixServer

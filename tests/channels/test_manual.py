@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from entdrill.channels import LedgerState, Message, build
 from entdrill.channels.factory import build_manual_step
 from entdrill.channels.manual import ManualChannel, confirms
-from entdrill.drill.model import Channel, Expectation, ManualStep
+from entdrill.drill_plan import Channel, Expectation, ManualStep
 from entdrill.sandbox.slack_api import user_token
 from tests.channels.school import School, poll_until
 

@@ -21,9 +21,9 @@ from entdrill.channels.factory import check_matrix_room
 from entdrill.channels.matrix import CONTENT_KEY, MatrixChannel
 from entdrill.channels.matrix_client import MatrixConnection
 from entdrill.errors import InvalidConfig
+from entdrill.population import read_csv
 from entdrill.sandbox import staff
 from entdrill.sandbox.component import ComponentContext
-from entdrill.sandbox.population import read_csv
 from entdrill.sandbox.staff_profile import build_profiles, simulated
 from entdrill.testing import free_port
 from tests.channels.lossy_proxy import LossyProxy

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from entdrill.channels import LedgerEvent, Message, build
-from entdrill.drill.model import Channel, Expectation
+from entdrill.drill_plan import Channel, Expectation
 from entdrill.sandbox.config import SandboxSecrets
 from entdrill.testing import free_port
 from tests.channels.school import School

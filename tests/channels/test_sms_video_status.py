@@ -12,7 +12,7 @@ from entdrill.channels import DRILL_LABEL, LedgerState, Message, Recipient, buil
 from entdrill.channels.sms import SmsChannel
 from entdrill.channels.statuspage import StatusPageChannel
 from entdrill.channels.video import VideoChannel
-from entdrill.drill.model import Channel, Expectation
+from entdrill.drill_plan import Channel, Expectation
 from entdrill.testing import free_port
 from tests.channels.school import School, poll_until
 

@@ -91,7 +91,7 @@ def test_drill_group_and_validate_have_help() -> None:
 def test_from_sandbox_groups_are_counted_from_the_running_sandbox(
     tmp_path: Path, sandbox: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from entdrill.sandbox.population import read_csv
+    from entdrill.population import read_csv
 
     monkeypatch.setenv("ENTDRILL_HOME", str(Path(sandbox["directory"]).parent))
     path = write_plan(tmp_path, replace(VALID_PLAN, "roles: [teacher]", "roles: [pupil]"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from entdrill.drill.detection import injections_of
 from entdrill.drill.inject import ExperimentRun
-from entdrill.drill.model import ExperimentRef
+from entdrill.drill_plan import ExperimentRef
 from entdrill.faults.ledger import Ledger
 
 

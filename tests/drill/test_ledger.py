@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from entdrill.channels.base import LedgerEvent, LedgerState
 from entdrill.drill.ledger import build_ledger, escalation_targets, expectations_of
-from entdrill.drill.model import Channel, Expectation, ManualStep
+from entdrill.drill_plan import Channel, Expectation, ManualStep
 
 T0 = datetime(2026, 12, 15, 7, 45, tzinfo=UTC)
 S, D, A, F, R = (

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from entdrill.drill.plan import check_plan
-from entdrill.drill.problem import Problem
+from entdrill.problem import Problem
 from tests.drill.plans import VALID_PLAN, line_of, replace, write_plan
 
 SLACK_TOKEN = "xoxb-123456789012-abcdefABCDEF"

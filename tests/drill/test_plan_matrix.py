@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from entdrill.channels.context import ChannelContext
-from entdrill.drill.model import Channel, Expectation, Target
 from entdrill.drill.plan import check_plan, load_plan
-from entdrill.drill.problem import Problem
+from entdrill.drill_plan import Channel, Expectation, Target
+from entdrill.problem import Problem
 from tests.drill.plans import VALID_PLAN, line_of, replace, write_plan
 
 MATRIX_CHANNEL = """\

@@ -20,8 +20,8 @@ from entdrill.drill.plan import (
     load_plan,
 )
 from entdrill.errors import InvalidPlan
+from entdrill.population import generate
 from entdrill.sandbox.config import SandboxConfig
-from entdrill.sandbox.population import generate
 from tests.drill.plans import VALID_PLAN, line_of, replace, write_plan
 
 

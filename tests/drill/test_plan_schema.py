@@ -8,8 +8,8 @@ from jsonschema import Draft202012Validator
 
 from entdrill.drill.checks import CHANNEL_SETTINGS, CHANNEL_TYPES
 from entdrill.drill.plan import check_plan
-from entdrill.drill.problem import Problem
 from entdrill.drill.schema import plan_schema
+from entdrill.problem import Problem
 from tests.drill.plans import VALID_PLAN, line_of, replace
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from entdrill.drill.plan import check_plan
-from entdrill.drill.yaml_safe import MAX_BYTES, read_yaml
+from entdrill.yaml_safe import MAX_BYTES, read_yaml
 from tests.drill.plans import VALID_PLAN, line_of, replace
 
 

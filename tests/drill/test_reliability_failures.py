@@ -18,10 +18,10 @@ import pytest
 from entdrill.drill.plan import load_plan
 from entdrill.drill.prepare import prepare
 from entdrill.drill.runner import DrillResult, RunOptions, run_drill
+from entdrill.mailstore import read_mailbox
+from entdrill.population import read_csv
 from entdrill.records import DrillDetail, open_records
 from entdrill.records.tables import new_id
-from entdrill.sandbox.mailstore import read_mailbox
-from entdrill.sandbox.population import read_csv
 from tests.drill.drill_school import admin, school, slack_messages, wait_for, write_plan
 
 

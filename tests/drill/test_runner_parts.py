@@ -15,9 +15,9 @@ from entdrill.drill.dry_run import describe
 from entdrill.drill.inject import fault_plan, read_experiment
 from entdrill.drill.killswitch_watch import StopWatch, is_stop
 from entdrill.drill.ledger import build_ledger
-from entdrill.drill.model import Expectation, ExperimentRef
 from entdrill.drill.plan import load_plan
 from entdrill.drill.prepare import prepare
+from entdrill.drill_plan import Expectation, ExperimentRef
 from entdrill.errors import InvalidPlan
 from tests.drill.drill_school import OUTAGE, plan_text, write_plan
 

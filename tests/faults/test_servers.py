@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from entdrill import processes
 from entdrill.errors import FaultError
 from entdrill.faults import servers
 from entdrill.faults.ledger import INJECTED, Ledger
 from entdrill.faults.recovery import recover, sandbox_problems
 from entdrill.faults.target import SandboxTarget, wait_until
 from entdrill.probes.login import pick_user, synthetic_login
-from entdrill.sandbox import processes
 from entdrill.testing import free_config, running_sandbox
 
 

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
+from entdrill import processes
 from entdrill.bbb import create_and_join
 from entdrill.faults import video
 from entdrill.faults.ledger import Ledger
 from entdrill.faults.recovery import recover, sandbox_problems
 from entdrill.faults.target import SandboxTarget, port_refuses
 from entdrill.probes.meeting import class_can_meet
-from entdrill.sandbox import processes
 from entdrill.sandbox.faults import FaultSettings
 from entdrill.testing import free_config, running_sandbox
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from entdrill.records.detections import DetectionRecord
+from entdrill.records import DetectionRecord
 from entdrill.review import build_review, render_html, render_markdown
 
 from .support import NOW, at

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from entdrill.sandbox.bbb_checksum import build_url
+from entdrill.bbb_checksum import build_url
 from entdrill.sandbox.state import SandboxState
 from entdrill.testing import free_config, prepare_sandbox_dir
 from tests.sandbox.component_process import Reply, component, http, wait_until

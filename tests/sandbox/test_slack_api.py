@@ -16,8 +16,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from entdrill.population import Person, read_csv
 from entdrill.sandbox.component import ComponentContext
-from entdrill.sandbox.population import Person, read_csv
 from entdrill.sandbox.slack_api import make_app, user_token
 from entdrill.sandbox.state import SandboxState
 from entdrill.testing import free_config, prepare_sandbox_dir

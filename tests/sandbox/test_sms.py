@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from entdrill.sandbox.population import read_csv
+from entdrill.population import read_csv
 from entdrill.sandbox.sms_messages import SENT_AFTER_S, InvalidMessage, SmsGateway
 from entdrill.sandbox.state import SandboxState
 from entdrill.testing import free_config, prepare_sandbox_dir

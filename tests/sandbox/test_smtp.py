@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from entdrill.mailstore import read_mailbox
+from entdrill.population import Person, read_csv
 from entdrill.sandbox.certificate import certificate_paths, client_context
 from entdrill.sandbox.component import ComponentContext
-from entdrill.sandbox.mailstore import read_mailbox
-from entdrill.sandbox.population import Person, read_csv
 from entdrill.sandbox.smtp import make_app
 from entdrill.sandbox.state import SandboxState
 from entdrill.testing import free_config, prepare_sandbox_dir

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
+from entdrill.mailstore import read_mailbox
+from entdrill.population import Person, read_csv
 from entdrill.sandbox import slack_api, smtp, staff
 from entdrill.sandbox.component import ComponentContext
-from entdrill.sandbox.mailstore import read_mailbox
-from entdrill.sandbox.population import Person, read_csv
 from entdrill.sandbox.staff_profile import StaffProfile, build_profiles, simulated
 from entdrill.sandbox.state import SandboxState
 from entdrill.testing import free_config, prepare_sandbox_dir

@@ -6,8 +6,8 @@ import statistics
 
 import pytest
 
+from entdrill.population import generate
 from entdrill.sandbox.config import SandboxConfig
-from entdrill.sandbox.population import generate
 from entdrill.sandbox.staff_profile import (
     Arrival,
     ack_delay,

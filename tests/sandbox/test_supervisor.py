@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from entdrill import processes
 from entdrill.errors import ComponentFailed
 from entdrill.probes.login import pick_user, synthetic_login
-from entdrill.sandbox import processes
 from entdrill.sandbox.status import status
 from entdrill.sandbox.supervisor import Supervisor
 from entdrill.testing import free_config

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from entdrill.cli import cli
+from entdrill.population import generate, read_csv
 from entdrill.sandbox import matrix_accounts
 from entdrill.sandbox.config import SandboxConfig, SandboxSecrets
-from entdrill.sandbox.population import generate, read_csv
 from entdrill.sandbox.staff_profile import simulated
 from entdrill.sandbox.state import SandboxState
 from entdrill.sandbox.status import status

@@ -1,6 +1,6 @@
 """Schedule, blackout and holiday files, read with the drill plans' strict YAML reader.
 
-:func:`entdrill.drill.yaml_safe.read_yaml` refuses aliases, tags, duplicate keys and YAML 1.1's
+:func:`entdrill.yaml_safe.read_yaml` refuses aliases, tags, duplicate keys and YAML 1.1's
 surprises (``no``, ``12:30`` read as 750), each with its line. On top of it, an unquoted clock
 time that YAML happens to keep as text (``at: 07:45``) loads as :class:`UnquotedTime`, which the
 schedule's readers refuse too: times are written in quotes, always.
@@ -12,9 +12,9 @@ import re
 from typing import Any
 
 from entdrill.calendar.fields import UnquotedTime
-from entdrill.drill.problem import FieldPath, format_path
-from entdrill.drill.yaml_safe import Scalar, read_yaml
 from entdrill.errors import InvalidInput
+from entdrill.problem import FieldPath, format_path
+from entdrill.yaml_safe import Scalar, read_yaml
 
 _TIME = re.compile(r"^[0-9]{1,2}(?::[0-9]{1,2}){1,2}$")
 

@@ -23,8 +23,7 @@ from entdrill.capacity.child import run_search
 from entdrill.capacity.report import CapacityReport
 from entdrill.capacity.settings import SearchSettings
 from entdrill.errors import InvalidArgument
-from entdrill.flood.activity import journey_options
-from entdrill.flood.plan import FloodOptions
+from entdrill.flood import FloodOptions, journey_options
 from entdrill.guard import allowlist
 
 #: (search key) -> (monotonic time it ended, its report): searches this process made.

@@ -26,8 +26,7 @@ from entdrill.capacity.report import CapacityReport, read
 from entdrill.capacity.runner import prepare
 from entdrill.capacity.settings import SearchSettings
 from entdrill.errors import EntdrillError, GuardRefusal, InvalidArgument, Stopped
-from entdrill.flood import plan as plan_module
-from entdrill.flood.runner import guard
+from entdrill.flood import BRIDGE_SECRET_ENV, FloodOptions, guard
 from entdrill.guard import consent
 from entdrill.guard.allowlist import AllowList
 
@@ -57,7 +56,7 @@ def capacity_dir() -> Path:
     return paths.ensure_private_dir(paths.home() / "capacity")
 
 
-def argv(options: plan_module.FloodOptions, settings: SearchSettings, report: Path) -> list[str]:
+def argv(options: FloodOptions, settings: SearchSettings, report: Path) -> list[str]:
     """The ``entdrill capacity`` command line of this search."""
     args = [sys.executable, "-m", "entdrill.cli.capacity"]
     for name in TARGET_FIELDS:
@@ -83,7 +82,7 @@ def argv(options: plan_module.FloodOptions, settings: SearchSettings, report: Pa
 
 
 def run_search(
-    options: plan_module.FloodOptions,
+    options: FloodOptions,
     settings: SearchSettings,
     token: str,
     *,
@@ -99,7 +98,7 @@ def run_search(
     env = dict(os.environ)
     env[consent.ENV] = token
     if bridge_secret:
-        env[plan_module.BRIDGE_SECRET_ENV] = bridge_secret
+        env[BRIDGE_SECRET_ENV] = bridge_secret
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             argv(options, settings, report_path),

@@ -27,15 +27,13 @@ from entdrill.capacity import policy
 from entdrill.capacity.settings import SearchSettings, check
 from entdrill.capacity.verdict import StepResult, judge
 from entdrill.errors import GuardRefusal, InvalidArgument
-from entdrill.flood import plan as plan_module
-from entdrill.flood import report as report_module
-from entdrill.flood.runner import guard
+from entdrill.flood import FloodOptions, FloodPlan, Report, build_plan, guard
 from entdrill.guard import killswitch
 from entdrill.guard.allowlist import AllowList
 
 log = logging.getLogger(__name__)
 
-StepRunner = Callable[[plan_module.FloodPlan, str, AllowList], report_module.Report]
+StepRunner = Callable[[FloodPlan, str, AllowList], Report]
 OnStep = Callable[[StepResult], None]
 STOP_POLL_S = 0.05
 
@@ -76,11 +74,9 @@ class SearchResult:
         )
 
 
-def step_plan(
-    options: plan_module.FloodOptions, rate: float, step_s: float, index: int = 0
-) -> plan_module.FloodPlan:
+def step_plan(options: FloodOptions, rate: float, step_s: float, index: int = 0) -> FloodPlan:
     """The flood plan of one step: ``rate`` arrivals per second for ``step_s`` seconds."""
-    return plan_module.build(
+    return build_plan(
         dataclasses.replace(
             options,
             profile="constant",
@@ -95,7 +91,7 @@ def step_plan(
     )
 
 
-def prepare(options: plan_module.FloodOptions, settings: SearchSettings) -> plan_module.FloodPlan:
+def prepare(options: FloodOptions, settings: SearchSettings) -> FloodPlan:
     """Check every option (bad input raises before anything is sent); the plan at ``--to``."""
     check(settings)
     if options.shard or options.executor != "local":
@@ -105,17 +101,15 @@ def prepare(options: plan_module.FloodOptions, settings: SearchSettings) -> plan
     return step_plan(options, settings.stop, settings.step_s)
 
 
-def run_step_locally(
-    plan: plan_module.FloodPlan, token: str, allow: AllowList
-) -> report_module.Report:
+def run_step_locally(plan: FloodPlan, token: str, allow: AllowList) -> Report:
     """One step with the flood's local executor (one process, or one per ``--processes``)."""
-    from entdrill.flood.executors import local
+    from entdrill.flood import run_here
 
-    return local.run(plan, token, allow=allow)
+    return run_here(plan, token, allow=allow)
 
 
 def search(
-    options: plan_module.FloodOptions,
+    options: FloodOptions,
     settings: SearchSettings,
     token: str,
     *,

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from entdrill.capacity.policy import Done
-from entdrill.flood import report as report_module
+from entdrill.flood import Report, headline
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class StepResult:
 
 
 def judge(
-    report: report_module.Report,
+    report: Report,
     *,
     rate: float,
     phase: str,
@@ -94,7 +94,7 @@ def judge(
     multiple: float | None = None,
 ) -> StepResult:
     """The verdict of the step whose flood report is ``report``."""
-    head = report_module.headline(report)
+    head = headline(report)
     totals = report["totals"]
     asked = int(totals["asked"])
     completed, failed = int(totals["completed"]), int(totals["failed"])

@@ -25,7 +25,7 @@ from entdrill.channels.base import (
 from entdrill.channels.context import ChannelContext
 
 if TYPE_CHECKING:
-    from entdrill.drill import model
+    from entdrill import drill_plan as model
 
 __all__ = [
     "DRILL_LABEL",

@@ -25,10 +25,9 @@ from typing import Any, Literal
 
 from entdrill import redact
 from entdrill.channels.base import Recipient
-from entdrill.drill.model import Channel, Target
+from entdrill.drill_plan import Channel, Target
 from entdrill.errors import InvalidConfig
-from entdrill.sandbox.certificate import certificate_paths
-from entdrill.sandbox.state import read_state
+from entdrill.targets.sandbox import certificate_paths, read_state
 
 SLACK_DEFAULT_URL = "https://slack.com/api/"
 DRILL_CHANNEL = "#continuite"

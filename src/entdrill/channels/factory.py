@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from entdrill import drill_plan as model
 from entdrill.channels.base import Channel, Recipient
 from entdrill.channels.context import ChannelContext
 from entdrill.channels.email import EmailChannel
@@ -21,7 +22,6 @@ from entdrill.channels.slack import SlackChannel, connect
 from entdrill.channels.sms import HttpSmsGateway, SmsChannel
 from entdrill.channels.statuspage import StatusPageChannel
 from entdrill.channels.video import VideoChannel
-from entdrill.drill import model
 from entdrill.errors import InvalidConfig
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Protocol
 
 from entdrill.channels.context import ImapSettings
-from entdrill.sandbox.mailstore import read_mailbox
+from entdrill.mailstore import read_mailbox
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from entdrill import bbb, redact
+from entdrill.bbb_checksum import build_url
 from entdrill.channels.base import Channel, LedgerEvent, LedgerState, Message, Recipient
-from entdrill.sandbox.bbb_checksum import build_url
 
 log = logging.getLogger(__name__)
 

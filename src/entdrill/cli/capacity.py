@@ -28,8 +28,7 @@ from entdrill.capacity.settings import (
 )
 from entdrill.cli.flood_options import apply_options, target_options
 from entdrill.errors import EntdrillError, GuardRefusal, InvalidArgument, Stopped
-from entdrill.flood import plan as plan_module
-from entdrill.flood import report as flood_report
+from entdrill.flood import FloodOptions, write_report
 from entdrill.guard import allowlist, consent
 
 _TEXT = {"scenario", "mix", "users"}
@@ -116,7 +115,7 @@ def _run(values: dict[str, Any]) -> int:
     if report_path != "-" and report_path is not None:
         outfile.check(report_path, "--report")
     fields: dict[str, Any] = {k: ("" if v is None and k in _TEXT else v) for k, v in values.items()}
-    options = plan_module.FloodOptions(**fields)
+    options = FloodOptions(**fields)
     live = sys.stderr.isatty()
     if live:
         click.echo("  ".join(COLUMNS), err=True)
@@ -133,7 +132,7 @@ def _run(values: dict[str, Any]) -> int:
         click.echo(table(result), err=True, nl=False)
     else:
         if report_path:
-            flood_report.write(report, Path(report_path))
+            write_report(report, Path(report_path))
         click.echo(table(result), nl=False)
     return _exit_code(result)
 

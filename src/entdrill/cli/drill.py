@@ -15,8 +15,8 @@ from entdrill.cli import LazyGroup
 from entdrill.errors import InvalidPlan
 
 if TYPE_CHECKING:
-    from entdrill.drill.plan import Plan
-    from entdrill.sandbox.population import Person
+    from entdrill.drill import Plan
+    from entdrill.population import Person
 
 # name -> "module:attribute"; a subcommand may live here or in a module of its own.
 SUBCOMMANDS: dict[str, str] = {
@@ -43,13 +43,12 @@ def _population(plan: Plan) -> tuple[list[Person] | None, str]:
     the running sandbox's when it runs (a drill would use those), else a default sandbox's."""
     if not any(g.from_sandbox for g in plan.groups):
         return None, ""
-    from entdrill import paths
-    from entdrill.sandbox.population import read_csv
-    from entdrill.sandbox.supervisor import Supervisor
+    from entdrill.population import read_csv
+    from entdrill.targets.sandbox import local_sandbox
 
-    supervisor = Supervisor(paths.sandbox_dir())
-    csv = supervisor.directory / "population.csv"
-    if supervisor.is_up() and csv.is_file():
+    target = local_sandbox()
+    csv = target.directory / "population.csv"
+    if target.is_up() and csv.is_file():
         return read_csv(csv), " (from_sandbox: the running sandbox's people)"
     return None, " (from_sandbox: a default sandbox's people, the sandbox is not running)"
 
@@ -66,7 +65,7 @@ def validate(plans: tuple[Path, ...], no_check_files: bool) -> None:
 
     Exits 0 when every plan is valid, 2 when any plan has a problem.
     """
-    from entdrill.drill.plan import load_plan
+    from entdrill.drill import load_plan
 
     failed = 0
     for path in plans:

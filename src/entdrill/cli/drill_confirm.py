@@ -9,7 +9,7 @@ import socket
 import click
 
 from entdrill.errors import InvalidArgument
-from entdrill.records.connect import URL_HELP
+from entdrill.records import URL_HELP
 
 
 @click.command()

@@ -32,7 +32,7 @@ def due(
     `45 7 * * 1-5  entdrill drill due P -q && entdrill drill run P`.
     """
     from entdrill.calendar.due import is_due
-    from entdrill.drill.plan import load_plan
+    from entdrill.drill import load_plan
 
     loaded = load_plan(plan, check_files=False)
     if loaded.schedule is None:

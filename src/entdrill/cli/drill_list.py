@@ -8,8 +8,7 @@ from typing import Any
 import click
 
 from entdrill.cli.table import table
-from entdrill.records import DRILL_STATUSES, DrillRecord
-from entdrill.records.connect import URL_HELP
+from entdrill.records import DRILL_STATUSES, URL_HELP, DrillRecord
 
 
 def duration(drill: DrillRecord) -> str:

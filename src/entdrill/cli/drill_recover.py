@@ -9,7 +9,7 @@ import click
 
 from entdrill import ranges
 from entdrill.errors import FaultError
-from entdrill.records.connect import URL_HELP
+from entdrill.records import URL_HELP
 
 GRACE = ranges.Number(0, 600, unit="seconds")
 
@@ -28,9 +28,8 @@ def recover(as_json: bool, grace_s: float, url: str | None) -> None:
     fault whose injecting process is gone), and the drill is marked interrupted. Exits 1 when
     a fault could not be reverted.
     """
-    from entdrill.drill.dead_drills import recover_dead_drills
-    from entdrill.records import open_records
-    from entdrill.records.connect import missing_file
+    from entdrill.drill import recover_dead_drills
+    from entdrill.records import missing_file, open_records
 
     missing = missing_file(url)
     if missing:

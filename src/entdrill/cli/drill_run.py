@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from entdrill import ranges
-from entdrill.records.connect import URL_HELP
+from entdrill.records import URL_HELP
 
 POLL = ranges.Number(0.2, 60, unit="seconds")
 
@@ -36,26 +36,32 @@ def run(
     2 when the plan is invalid (nothing done), 3 when a guard rail refused, 4 when the drill
     was stopped (kill switch, STOP DRILL, Ctrl-C, max_duration).
     """
-    from entdrill.drill import dry_run as dry
-    from entdrill.drill.plan import load_plan
-    from entdrill.drill.prepare import check_blackout, prepare
-    from entdrill.drill.runner import RunOptions, run_drill
-    from entdrill.drill.timeline import JsonEventsDisplay, QuietDisplay, TerminalDisplay
-    from entdrill.records import open_records
-    from entdrill.records.tables import new_id
+    from entdrill.drill import (
+        JsonEventsDisplay,
+        QuietDisplay,
+        RunOptions,
+        TerminalDisplay,
+        check_blackout,
+        describe_dry_run,
+        load_plan,
+        prepare_drill,
+        record_dry_run,
+        run_drill,
+    )
+    from entdrill.records import new_id, open_records
 
     loaded = load_plan(plan)
     check_blackout(loaded, datetime.now(UTC), force=force)  # before any record is created
     with open_records(url) as records:
-        prepared = prepare(
+        prepared = prepare_drill(
             loaded, drill_id=new_id(), now=datetime.now(UTC), dry_run=dry_run, force=force
         )
         try:
             if dry_run:
-                steps = dry.describe(prepared)
+                steps = describe_dry_run(prepared)
                 for step in steps:
                     click.echo(f"{step.phase:<10} {step.text}")
-                drill_id = dry.record_dry_run(prepared, records, steps)
+                drill_id = record_dry_run(prepared, records, steps)
                 click.echo(f"dry run recorded as drill {drill_id} in {records.where}")
                 return
             out = sys.stderr if json_events else sys.stdout

@@ -12,9 +12,14 @@ import click
 from entdrill.cli.drill_list import brief, duration
 from entdrill.cli.table import table
 from entdrill.errors import InvalidArgument
-from entdrill.records import DrillDetail, DrillRecord, PersonChannelReach, Records
-from entdrill.records.connect import URL_HELP
-from entdrill.records.detections import DetectionRecord
+from entdrill.records import (
+    URL_HELP,
+    DetectionRecord,
+    DrillDetail,
+    DrillRecord,
+    PersonChannelReach,
+    Records,
+)
 
 MAX_DATA = 110
 

@@ -12,9 +12,16 @@ import click
 from entdrill import outfile, redact
 from entdrill.cli.flood_options import apply_options, schedule_options, target_options
 from entdrill.errors import EntdrillError, GuardRefusal, InvalidArgument, Stopped
-from entdrill.flood import plan as plan_module
-from entdrill.flood import report as report_module
-from entdrill.flood.display import Display
+from entdrill.flood import (
+    Display,
+    FloodOptions,
+    Report,
+    build_plan,
+    headline,
+    merge_reports,
+    read_report,
+    write_report,
+)
 from entdrill.guard import allowlist, consent
 
 
@@ -72,16 +79,16 @@ def _run(values: dict[str, Any]) -> int:
     if report_path is not None and report_path != "-":
         outfile.check(report_path, "--report")  # before the storm, not after it
     fields: dict[str, Any] = {k: ("" if v is None and k in _TEXT else v) for k, v in values.items()}
-    options = plan_module.FloodOptions(**fields)
-    plan = plan_module.build(options)
+    options = FloodOptions(**fields)
+    plan = build_plan(options)
     allow = allowlist.from_environment()
     tty = sys.stderr.isatty() and not progress_lines
     if options.executor == "kubernetes":
-        from entdrill.flood.executors import kubernetes_job
+        from entdrill.flood import run_on_kubernetes
 
-        result = kubernetes_job.run_from_cli(plan, token, allow=allow, **k8s)
+        result = run_on_kubernetes(plan, token, allow=allow, **k8s)
     elif progress_lines or start_at is not None:
-        from entdrill.flood.runner import jsonl_progress, run_shard
+        from entdrill.flood import jsonl_progress, run_shard
 
         result = run_shard(
             plan,
@@ -91,11 +98,11 @@ def _run(values: dict[str, Any]) -> int:
             start_at=start_at,
         )
     else:
-        from entdrill.flood.executors import local
+        from entdrill.flood import run_here
 
         display = Display(sys.stderr, shards=plan.processes) if tty else None
         try:
-            result = local.run(plan, token, allow=allow, display=display)
+            result = run_here(plan, token, allow=allow, display=display)
         finally:
             if display is not None:
                 display.close()
@@ -106,17 +113,17 @@ def _run(values: dict[str, Any]) -> int:
 _TEXT = {"scenario", "mix", "users", "arrivals", "shard"}
 
 
-def _output(result: report_module.Report, report_path: str | None, tty: bool) -> None:
+def _output(result: Report, report_path: str | None, tty: bool) -> None:
     if report_path == "-":
         click.echo(json.dumps(redact.redact(result)))
     elif report_path:
         try:
-            report_module.write(result, Path(report_path))
+            write_report(result, Path(report_path))
         except InvalidArgument as error:  # checked before the storm; the disk may fill since
             click.echo(json.dumps(redact.redact(result)))
             raise InvalidArgument(f"{error}; the report is on stdout instead") from None
     if tty:
-        click.echo(json.dumps(report_module.headline(result), indent=1), err=True)
+        click.echo(json.dumps(headline(result), indent=1), err=True)
 
 
 def _exit_code(stopped_by: str) -> int:
@@ -137,11 +144,9 @@ def merge(ctx: click.Context, reports: tuple[Path, ...], output: Path | None) ->
     try:
         if output is not None:
             outfile.check(output, "--output")
-        merged = report_module.merge(
-            [report_module.read(p) for p in reports], [str(p) for p in reports]
-        )
+        merged = merge_reports([read_report(p) for p in reports], [str(p) for p in reports])
         if output is not None:
-            report_module.write(merged, output, "--output")
+            write_report(merged, output, "--output")
     except InvalidArgument as error:
         click.echo(f"Error: {redact.redact(str(error))}", err=True)
         ctx.exit(error.exit_code)

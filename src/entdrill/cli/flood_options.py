@@ -13,8 +13,7 @@ from typing import Any
 
 import click
 
-from entdrill.flood.profiles import PROFILE_NAMES
-from entdrill.flood.scenarios import SCENARIOS
+from entdrill.flood import PROFILE_NAMES, SCENARIOS
 from entdrill.guard import consent
 from entdrill.journeys import JOURNEYS
 

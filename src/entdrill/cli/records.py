@@ -6,9 +6,8 @@ import json
 
 import click
 
-from entdrill.records import open_records
-from entdrill.records.connect import URL_HELP, connect
-from entdrill.records.migrations import migrate as apply_migrations
+from entdrill.records import URL_HELP, connect_database, open_records
+from entdrill.records import migrate as apply_migrations
 
 
 @click.group()
@@ -23,7 +22,7 @@ def migrate(url: str | None) -> None:
 
     Creates the database (and its directory) when it does not exist yet.
     """
-    db = connect(url, mode="create")
+    db = connect_database(url, mode="create")
     try:
         done = apply_migrations(db)
         where = db.where

@@ -11,13 +11,10 @@ import click
 
 from entdrill import paths, ranges, textfile
 from entdrill.cli.table import table
-from entdrill.drill.problem import format_path
-from entdrill.drill.yaml_safe import read_yaml
 from entdrill.errors import InvalidConfig
-from entdrill.sandbox.component import component_names_help
-from entdrill.sandbox.config import SandboxConfig
-from entdrill.sandbox.status import status as sandbox_status
-from entdrill.sandbox.supervisor import Supervisor
+from entdrill.problem import format_path
+from entdrill.sandbox import SandboxConfig, Supervisor, component_names_help, sandbox_status
+from entdrill.yaml_safe import read_yaml
 
 SETTING_HELP: dict[str, str] = {
     "ent_port": "Port of the ENT (CAS + portal), shared by its replicas.",

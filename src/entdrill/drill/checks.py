@@ -19,9 +19,9 @@ from entdrill.calendar.spec import parse_schedule
 from entdrill.calendar.yamlfile import mark_unquoted_times
 from entdrill.drill import experiment_refs, matrix_checks, message
 from entdrill.drill.duration import check_duration, escalation_problem
-from entdrill.drill.model import ChannelType
-from entdrill.drill.problem import FieldPath, Problem, format_path, quote
-from entdrill.drill.yaml_safe import YamlDocument
+from entdrill.drill_plan import ChannelType
+from entdrill.problem import FieldPath, Problem, format_path, quote
+from entdrill.yaml_safe import YamlDocument
 
 CHANNEL_TYPES: tuple[str, ...] = get_args(ChannelType)
 #: Settings that only some channel types understand.

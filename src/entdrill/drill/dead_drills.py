@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from entdrill.drill.fault_guard import Process, revert
-from entdrill.flood import runs as storms
+from entdrill.flood import all_runs, stop_run
 from entdrill.guard.killswitch import process_start_ticks
 from entdrill.records import DrillRecord, Records
 
@@ -126,9 +126,9 @@ def _end_children(children: list[Process], grace_s: float) -> list[int]:
 
 def _stop_storms(since: datetime) -> list[str]:
     stopped = []
-    for run in storms.all_runs():
+    for run in all_runs():
         if run.started_at >= since.timestamp() - 1 and run.alive():
-            storms.stop(run)
+            stop_run(run)
             stopped.append(run.run_id)
     return stopped
 

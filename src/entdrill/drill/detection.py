@@ -30,14 +30,13 @@ from typing import Any
 
 from entdrill.drill.findings import DrillFinding
 from entdrill.drill.inject import ExperimentRun
-from entdrill.drill.model import ExperimentRef, Plan
 from entdrill.drill.timeline import Timeline
+from entdrill.drill_plan import ExperimentRef, Plan
 from entdrill.errors import GuardRefusal
 from entdrill.faults.ledger import Ledger
 from entdrill.monitoring import detection
 from entdrill.monitoring.alerts import AlertWatch
-from entdrill.records import Records
-from entdrill.records.detections import DetectionRecord, epoch
+from entdrill.records import DetectionRecord, Records
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +203,7 @@ class DrillDetection:
                 fault_kind=d.kind,
                 component=d.component,
                 service=d.service,
-                injected_at=epoch(d.injected_at),
+                injected_at=datetime.fromtimestamp(d.injected_at, UTC),
                 status=d.status,
                 alert=d.alert,
                 detected_after_s=d.detected_after_s,

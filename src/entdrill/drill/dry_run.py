@@ -14,8 +14,8 @@ from entdrill.channels.base import personalised
 from entdrill.channels.factory import recipient
 from entdrill.drill.duration import format_duration
 from entdrill.drill.message import render
-from entdrill.drill.model import Channel, Expectation, Plan
 from entdrill.drill.prepare import Prepared
+from entdrill.drill_plan import Channel, Expectation, Plan
 from entdrill.records import Records
 
 

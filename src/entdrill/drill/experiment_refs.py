@@ -17,9 +17,9 @@ from typing import Any
 
 from entdrill import experiment_vars, textfile, var_files
 from entdrill.drill import experiment_check, readiness
-from entdrill.drill.problem import FieldPath, Problem, quote
-from entdrill.drill.yaml_safe import YamlDocument
 from entdrill.errors import InvalidInput
+from entdrill.problem import FieldPath, Problem, quote
+from entdrill.yaml_safe import YamlDocument
 
 
 def experiment_problems(

@@ -22,7 +22,7 @@ from entdrill.drill.findings import ExperimentVerdict
 from entdrill.drill.inject import ExperimentRun, child_environment, title_of
 from entdrill.drill.prepare import Prepared
 from entdrill.drill.timeline import Timeline
-from entdrill.flood import runs as storms
+from entdrill.flood import all_runs, stop_run
 from entdrill.records import Records
 
 log = logging.getLogger(__name__)
@@ -155,10 +155,10 @@ class Experiments:
     def stop_storms(self, *, since: float) -> list[str]:
         """Stop the login storms started since ``since`` (epoch seconds) and still running."""
         try:
-            found = [run for run in storms.all_runs() if run.started_at >= since and run.alive()]
+            found = [run for run in all_runs() if run.started_at >= since and run.alive()]
         except (OSError, ValueError, TypeError) as error:
             log.warning("cannot list the login storms: %s", error)
             return []
         for run in found:
-            storms.stop(run)
+            stop_run(run)
         return [run.run_id for run in found]

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from entdrill import channels as channel_api
+from entdrill import drill_plan as model
 from entdrill import redact
 from entdrill.channels import ChannelContext, LedgerEvent, LedgerState, Message, Recipient
 from entdrill.channels.base import Channel, now
@@ -27,7 +28,6 @@ from entdrill.channels.matrix_client import MatrixConnection
 from entdrill.channels.slack import SlackChannel
 from entdrill.channels.slack_client import SlackConnection
 from entdrill.channels.video import VideoChannel
-from entdrill.drill import model
 from entdrill.drill.duration import format_duration
 from entdrill.drill.message import render
 

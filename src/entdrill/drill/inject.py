@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from entdrill import redact
-from entdrill.drill.model import ExperimentRef
+from entdrill.drill_plan import ExperimentRef
 from entdrill.errors import InvalidPlan
 from entdrill.guard.killswitch import process_start_ticks
 

@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from entdrill.drill.problem import FieldPath, Problem
-from entdrill.drill.yaml_safe import YamlDocument
+from entdrill.problem import FieldPath, Problem
+from entdrill.yaml_safe import YamlDocument
 
 ENV_ADVICE = (
     "secrets never go in a plan: put it in an environment variable and name that variable "

@@ -44,7 +44,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from entdrill.channels.base import LedgerEvent, LedgerState
-from entdrill.drill.model import Channel, Expectation, ManualStep
+from entdrill.drill_plan import Channel, Expectation, ManualStep
 
 Outcome = Literal["worked", "degraded", "failed", "pending", "unused"]
 EscalationAudience = Literal["not_acknowledged", "not_delivered"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol
 
-from entdrill.drill.problem import FieldPath, quote
+from entdrill.problem import FieldPath, quote
 
 MATRIX_ROOM = re.compile(r"^[#!][^:\s]+:[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 

@@ -4,7 +4,7 @@ Reading goes: strict YAML (``yaml_safe``), secrets written in the plan (``inline
 JSON Schema (``schema``), then what the schema cannot say (``checks``, ``experiment_refs``). Every
 problem is collected, sorted by line and raised together in one ``InvalidPlan``; a plan is built
 only from a document with no problem at all, so the runner can trust every field of the model.
-The model itself (``Plan``, ``Channel``, ...) lives in ``entdrill.drill.model`` and is re-exported.
+The model itself (``Plan``, ``Channel``, ...) lives in ``entdrill.drill_plan`` and is re-exported.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from entdrill.calendar.spec import parse_schedule
 from entdrill.drill import checks, inline_secrets, readiness
 from entdrill.drill.duration import parse_duration
 from entdrill.drill.message import DRILL_LABEL
-from entdrill.drill.model import (
+from entdrill.drill.schema import schema_problems
+from entdrill.drill_plan import (
     DEFAULT_SECRET_ENV,
     Announcement,
     Channel,
@@ -36,10 +37,9 @@ from entdrill.drill.model import (
     Target,
     default_population,
 )
-from entdrill.drill.problem import Problem, is_within, sorted_unique
-from entdrill.drill.schema import schema_problems
-from entdrill.drill.yaml_safe import YamlDocument, read_yaml
 from entdrill.errors import InvalidPlan
+from entdrill.problem import Problem, is_within, sorted_unique
+from entdrill.yaml_safe import YamlDocument, read_yaml
 
 #: The usual SMTP port of each security mode, when the plan gives none.
 SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}

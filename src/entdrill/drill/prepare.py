@@ -16,18 +16,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from entdrill import paths
+from entdrill import population
 from entdrill.calendar import in_blackout
 from entdrill.channels import ChannelContext, recipients
 from entdrill.channels.factory import check_matrix_room
 from entdrill.drill import detection, inject
 from entdrill.drill.fallbacks import Fallbacks
-from entdrill.drill.model import ExperimentRef, Person, Plan
+from entdrill.drill_plan import ExperimentRef, Person, Plan
 from entdrill.errors import GuardRefusal
-from entdrill.sandbox import population
-from entdrill.sandbox.status import status as sandbox_status
-from entdrill.sandbox.supervisor import Supervisor
 from entdrill.staging import SandboxLease, configuration_for
+from entdrill.targets import LocalTarget
+from entdrill.targets.sandbox import local_sandbox
 
 log = logging.getLogger(__name__)
 
@@ -105,12 +104,12 @@ def prepare(
     status: dict[str, Any] | None = None
     people: list[population.Person] | None = None
     if plan.target.is_sandbox:
-        supervisor = Supervisor(paths.sandbox_dir())
+        target: LocalTarget = local_sandbox()
         if not dry_run:
             lease = SandboxLease()
             configuration_for(lease.acquire())
-        if supervisor.is_up():
-            status = sandbox_status(supervisor)
+        if target.is_up():
+            status = target.status()
             configuration_for(status)  # registers every sandbox secret for redaction
             people = population.read_csv(Path(str(status["population_csv"])))
         else:

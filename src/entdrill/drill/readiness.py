@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from entdrill.drill.model import Readiness
+from entdrill.drill_plan import Readiness
 
 #: Experiment configuration key -> the readiness field it takes.
 KEYS = {"normal_login_rate": "normal_rate", "required_multiple": "required_multiple"}

@@ -19,8 +19,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from entdrill.drill.problem import FieldPath, Problem, describe, quote
-from entdrill.drill.yaml_safe import STR_TAG, TIMESTAMP_TAG, YamlDocument
+from entdrill.problem import FieldPath, Problem, describe, quote
+from entdrill.yaml_safe import STR_TAG, TIMESTAMP_TAG, YamlDocument
 
 SCHEMA_FILE = "plan.schema.json"
 

@@ -18,8 +18,8 @@ from typing import Any
 from entdrill.channels import LedgerEvent, LedgerState
 from entdrill.drill.fallbacks import Fallbacks
 from entdrill.drill.ledger import Ledger, build_ledger, escalation_targets, expectations_of
-from entdrill.drill.model import Plan
 from entdrill.drill.timeline import Timeline
+from entdrill.drill_plan import Plan
 from entdrill.records import NewLedgerEntry, Records
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from entdrill import redact
 from entdrill.errors import FaultError, GuardRefusal, InvalidArgument
-from entdrill.sandbox.state import read_state
+from entdrill.targets.sandbox import read_state
 
 TIMEOUT_S = 5.0
 TOKEN_ENV = "ENTDRILL_ADMIN_TOKEN"  # noqa: S105 - the variable name, not a token

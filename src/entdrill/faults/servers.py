@@ -16,12 +16,12 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from entdrill import processes
 from entdrill.errors import FaultError, InvalidArgument
 from entdrill.faults.ledger import FaultEntry, Ledger
 from entdrill.faults.recovery import inject, recover
 from entdrill.faults.target import SandboxTarget, wait_until
 from entdrill.probes.login import pick_user, synthetic_login
-from entdrill.sandbox import processes
 
 #: signals whose default action stops (pauses) a process instead of ending it
 STOP_SIGNALS = frozenset({signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU})

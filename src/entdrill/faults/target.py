@@ -14,15 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from entdrill import paths
+from entdrill import paths, processes
 from entdrill.errors import FaultError, InvalidArgument
 from entdrill.faults.admin import AdminClient, admin_token
-from entdrill.sandbox import processes
-from entdrill.sandbox.component import port_of
-from entdrill.sandbox.config import HOST
-from entdrill.sandbox.state import SandboxState
-from entdrill.sandbox.status import ComponentStatus, component_status
-from entdrill.sandbox.supervisor import Supervisor
+from entdrill.targets.sandbox import (
+    HOST,
+    ComponentStatus,
+    SandboxState,
+    Supervisor,
+    component_status,
+    port_of,
+)
 
 BRIDGES = ("bridge", "backup-bridge")
 

@@ -28,11 +28,11 @@ import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from entdrill import processes
 from entdrill.errors import FaultError
 from entdrill.faults.admin import AdminClient, admin_token
 from entdrill.faults.target import SandboxTarget, wait_until
-from entdrill.sandbox import processes
-from entdrill.sandbox.component import kind_of
+from entdrill.targets.sandbox import kind_of
 
 if TYPE_CHECKING:
     from entdrill.faults.k8s import Deployments

@@ -16,13 +16,13 @@ import os
 import signal
 from typing import Any
 
+from entdrill import processes
 from entdrill.errors import FaultError, InvalidArgument
 from entdrill.faults.admin import FAULT_KEYS
 from entdrill.faults.ledger import FaultEntry, Ledger
 from entdrill.faults.recovery import inject, recover
 from entdrill.faults.target import BRIDGES, SandboxTarget, port_refuses, wait_until
-from entdrill.sandbox import processes
-from entdrill.sandbox.component import port_of
+from entdrill.targets.sandbox import port_of
 
 STOP_TIMEOUT_S = 10.0
 HANG_METHODS = ("sigstop", "fault")

@@ -30,7 +30,7 @@ from entdrill.flood.users import by_role
 from entdrill.flood.users import read as read_users
 from entdrill.guard.allowlist import AllowList
 from entdrill.journeys import LoginJourney
-from entdrill.sandbox.population import Person
+from entdrill.population import Person
 
 EXECUTORS = ("local", "kubernetes")
 BRIDGE_SECRET_ENV = "ENTDRILL_BRIDGE_SECRET"  # noqa: S105 - a variable name

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from entdrill import textfile
 from entdrill.errors import InvalidArgument
-from entdrill.sandbox.population import Person
+from entdrill.population import Person
 
 REQUIRED = ("username", "password", "role")
 

@@ -22,11 +22,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from entdrill import population
 from entdrill.errors import InvalidArgument
 from entdrill.journeys import LoginJourney
 from entdrill.journeys import build as build_journey
 from entdrill.probes.form import LoginForm, find_login_form
-from entdrill.sandbox import population
 
 MAX_REDIRECTS = 10
 

@@ -17,9 +17,12 @@ Modules: ``models`` (the dataclasses), ``store`` (``Records``), ``connect`` (URL
 tests and benchmarks).
 """
 
-from entdrill.records.connect import URL_VARIABLE, open_records, resolve_url
+from entdrill.records.connect import URL_HELP, URL_VARIABLE, missing_file, open_records, resolve_url
+from entdrill.records.connect import connect as connect_database
+from entdrill.records.detections import DetectionRecord
 from entdrill.records.ledger import PersonReach, by_person, fold, never_reached, states_by_channel
 from entdrill.records.migrations import LATEST as SCHEMA_VERSION
+from entdrill.records.migrations import migrate
 from entdrill.records.models import (
     CHANNEL_OUTCOMES,
     DRILL_STATUSES,
@@ -44,6 +47,7 @@ from entdrill.records.models import (
     Severity,
 )
 from entdrill.records.store import Records
+from entdrill.records.tables import new_id
 
 __all__ = [
     "CHANNEL_OUTCOMES",
@@ -52,11 +56,13 @@ __all__ = [
     "LEDGER_STATES",
     "SCHEMA_VERSION",
     "SEVERITIES",
+    "URL_HELP",
     "URL_VARIABLE",
     "ChainProblem",
     "ChainReport",
     "ChannelOutcome",
     "ChannelResult",
+    "DetectionRecord",
     "DrillDetail",
     "DrillRecord",
     "DrillStatus",
@@ -72,8 +78,12 @@ __all__ = [
     "ReviewData",
     "Severity",
     "by_person",
+    "connect_database",
     "fold",
+    "migrate",
+    "missing_file",
     "never_reached",
+    "new_id",
     "open_records",
     "resolve_url",
     "states_by_channel",

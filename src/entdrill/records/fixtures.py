@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from entdrill.population import FIRST_NAMES, LAST_NAMES, SCHOOL_NAMES
 from entdrill.records.fixture_scenes import Scene, channel_results, experiments, ledger
 from entdrill.records.models import (
     ChannelResult,
@@ -32,7 +33,6 @@ from entdrill.records.models import (
 )
 from entdrill.records.store import Records
 from entdrill.records.tables import new_id
-from entdrill.sandbox.population import FIRST_NAMES, LAST_NAMES, SCHOOL_NAMES
 
 PARIS = ZoneInfo("Europe/Paris")
 DEFAULT_END = datetime(2026, 6, 30, tzinfo=UTC)

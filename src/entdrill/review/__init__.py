@@ -17,8 +17,9 @@ to acknowledge, never reached, acknowledgement curves, matrix), ``trends``, ``fi
 ``score`` (the formula), ``decision`` (the requirement, and ready / at risk / not ready with its
 reasons), ``quantiles``; ``build`` assembles the ``model.Review``. Rendering is pure too (model
 in, text out): ``charts`` (figures: SVG and table), ``svg`` (the small chart drawing),
-``headlines`` and ``wording`` (sentences and figures), ``html`` with ``html_blocks``,
-``markdown``. ``period`` reads ``--since``/``--until``/``--as-of``.
+``headlines`` and ``wording`` (sentences and figures), ``view`` (the page as plain data, read
+once from the model), then ``html`` and ``markdown`` lay that view out through their Jinja2
+templates (``templates/``). ``period`` reads ``--since``/``--until``/``--as-of``.
 """
 
 from entdrill.review.build import TITLE, build_review, only_drill, series_wanted

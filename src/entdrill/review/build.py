@@ -20,8 +20,7 @@ from typing import Any
 
 from entdrill.calendar.first_morning import Return, next_return_in_zone
 from entdrill.errors import InvalidInput
-from entdrill.records import DRILL_STATUSES, DrillRecord, ReviewData
-from entdrill.records.detections import DetectionRecord
+from entdrill.records import DRILL_STATUSES, DetectionRecord, DrillRecord, ReviewData
 from entdrill.review import channels as ch
 from entdrill.review import detection, trends
 from entdrill.review import wording as say

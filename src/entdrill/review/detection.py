@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from entdrill.records.detections import DetectionRecord
+from entdrill.records import DetectionRecord
 from entdrill.review import svg
 from entdrill.review import wording as say
 from entdrill.review.charts import Figure, Table

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from entdrill.records.models import ExperimentRecord
+from entdrill.records import ExperimentRecord
 from entdrill.review.measures import StormRun, concluded
 from entdrill.review.model import CapacityRun, CapacityStep, Headroom, StormStep
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from entdrill.records.models import ExperimentRecord
+from entdrill.records import ExperimentRecord
 from entdrill.review.wording import latency
 
 #: A storm held when at least this share of logins succeeded...

@@ -1,7 +1,7 @@
 """How the review's figures read (pure): shares, durations, latencies, multiples, dates.
 
-Times are shown in Europe/Paris, the schools' time; the HTML and the Markdown use these same
-functions, so a figure reads the same in both.
+Times are shown in Europe/Paris, the schools' time; the view model (``view``) words every
+figure with these functions once, for the HTML and the Markdown alike.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The sandbox video bridge: a BigBlueButton-API-compatible server (``bridge``, ``backup-bridge``).
 
-API under ``/bigbluebutton/api/`` (every call signed, see :mod:`entdrill.sandbox.bbb_checksum`):
+API under ``/bigbluebutton/api/`` (every call signed, see :mod:`entdrill.bbb_checksum`):
 ``create``, ``join``, ``isMeetingRunning``, ``getMeetingInfo``, ``getMeetings``, ``end``; plain
 ``GET /bigbluebutton/api`` answers the version. ``join`` redirects (302) to the client page
 ``/html5client/join?sessionToken=...`` unless ``redirect=false``, which answers XML with the
@@ -26,7 +26,8 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from entdrill.sandbox import bbb_checksum, bridge_xml, faults
+from entdrill import bbb_checksum
+from entdrill.sandbox import bridge_xml, faults
 from entdrill.sandbox.bridge_meetings import (
     PARTICIPANT_TTL_S,
     ApiFailure,

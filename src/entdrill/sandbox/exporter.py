@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from entdrill.sandbox import processes
+from entdrill import processes
 from entdrill.sandbox.config import HOST
 from entdrill.sandbox.state import read_state
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from entdrill.errors import SandboxError
-from entdrill.sandbox.population import Person, matrix_id
+from entdrill.population import Person, matrix_id
 
 ADMIN_LOCALPART = "entdrill-admin"
 BOT_LOCALPART = "drill"

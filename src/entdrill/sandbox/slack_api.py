@@ -30,12 +30,12 @@ from typing import Any
 
 from aiohttp import web
 
+from entdrill.population import Person, read_csv
 from entdrill.sandbox import faults
 from entdrill.sandbox.component import ComponentContext
 from entdrill.sandbox.config import SandboxSecrets
 from entdrill.sandbox.http import run_app
 from entdrill.sandbox.metrics import Metrics
-from entdrill.sandbox.population import Person, read_csv
 from entdrill.sandbox.slack_limits import ForcedFailures, RateLimiter, parse_force
 from entdrill.sandbox.slack_methods import METHODS, Args
 from entdrill.sandbox.slack_store import BOT_USER_ID, Message, SlackError, Workspace, plain_text

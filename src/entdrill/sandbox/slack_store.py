@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from entdrill.sandbox.population import Person
+from entdrill.population import Person
 
 BOT_USER_ID = "U0ENTDRILL"
 BOT_ID = "B0ENTDRILL"

@@ -35,11 +35,11 @@ from typing import Any
 
 from aiohttp import web
 
+from entdrill.population import read_csv
 from entdrill.sandbox import faults, json_api
 from entdrill.sandbox.component import ComponentContext
 from entdrill.sandbox.http import run_app
 from entdrill.sandbox.metrics import Metrics
-from entdrill.sandbox.population import read_csv
 from entdrill.sandbox.sms_messages import DELAY_RANGE_S, InvalidMessage, SmsGateway
 
 DEFAULT_LIMIT = 1000

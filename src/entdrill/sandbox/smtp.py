@@ -38,19 +38,19 @@ from aiohttp import web
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from entdrill.errors import InvalidArgument
-from entdrill.sandbox import faults
-from entdrill.sandbox.certificate import ensure_certificate, server_context
-from entdrill.sandbox.component import ComponentContext
-from entdrill.sandbox.faults import FaultStore, MemoryFaultStore
-from entdrill.sandbox.http import wait_for_stop_signal
-from entdrill.sandbox.mailstore import (
+from entdrill.mailstore import (
     SERVICE_LOCAL_PARTS,
     deliver,
     normalize_address,
     read_mailbox,
 )
+from entdrill.population import read_csv
+from entdrill.sandbox import faults
+from entdrill.sandbox.certificate import ensure_certificate, server_context
+from entdrill.sandbox.component import ComponentContext
+from entdrill.sandbox.faults import FaultStore, MemoryFaultStore
+from entdrill.sandbox.http import wait_for_stop_signal
 from entdrill.sandbox.metrics import Metrics
-from entdrill.sandbox.population import read_csv
 from entdrill.sandbox.smtp_force import ForcedReplies, parse_smtp_force
 
 log = logging.getLogger(__name__)

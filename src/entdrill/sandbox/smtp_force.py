@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from entdrill.errors import InvalidArgument
-from entdrill.sandbox.mailstore import normalize_address
+from entdrill.mailstore import normalize_address
 
 STAGES = ("MAIL", "RCPT", "DATA")
 REPLIES = {

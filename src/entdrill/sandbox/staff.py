@@ -39,11 +39,11 @@ import aiohttp
 from aiohttp import web
 
 from entdrill import redact
+from entdrill.population import Person, read_csv
 from entdrill.sandbox import faults
 from entdrill.sandbox.component import ComponentContext
 from entdrill.sandbox.http import run_app
 from entdrill.sandbox.metrics import Metrics
-from entdrill.sandbox.population import Person, read_csv
 from entdrill.sandbox.staff_channels import (
     HTTP_TIMEOUT_S,
     MailSide,

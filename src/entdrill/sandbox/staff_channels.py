@@ -30,10 +30,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from entdrill.mailstore import MailMessage, read_mailbox
+from entdrill.population import Person
 from entdrill.sandbox.certificate import certificate_paths, client_context
 from entdrill.sandbox.component import ComponentContext
-from entdrill.sandbox.mailstore import MailMessage, read_mailbox
-from entdrill.sandbox.population import Person
 from entdrill.sandbox.slack_api import user_token
 from entdrill.sandbox.staff_profile import ACK_REACTION, Arrival
 

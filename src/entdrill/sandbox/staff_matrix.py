@@ -24,9 +24,9 @@ from typing import Any
 
 import aiohttp
 
+from entdrill.population import Person
 from entdrill.sandbox.component import ComponentContext
 from entdrill.sandbox.matrix_accounts import Account, read_accounts
-from entdrill.sandbox.population import Person
 from entdrill.sandbox.staff_channels import PermanentFailure, TransientFailure
 from entdrill.sandbox.staff_profile import MATRIX_REACTION, Arrival, StaffProfile
 

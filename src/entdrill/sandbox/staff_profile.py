@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from entdrill.sandbox.population import Person
+from entdrill.population import Person
 
 DRILL_LABEL = "EXERCICE / DRILL"
 DRILL_PATTERN = re.compile(r"exercice\s*/\s*drill", re.IGNORECASE)

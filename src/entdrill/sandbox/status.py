@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from entdrill.sandbox import processes
+from entdrill import processes
 from entdrill.sandbox.component import port_of
 from entdrill.sandbox.config import HOST
 from entdrill.sandbox.matrix_accounts import read_accounts

@@ -20,8 +20,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from entdrill import population, processes
 from entdrill.errors import ComponentFailed, InvalidArgument, SandboxError
-from entdrill.sandbox import monitoring_config, population, processes, readiness
+from entdrill.sandbox import monitoring_config, readiness
 from entdrill.sandbox.component import OPTIONAL_COMPONENTS, port_of
 from entdrill.sandbox.config import HOST, SandboxConfig, SandboxSecrets
 from entdrill.sandbox.state import ProcessEntry, SandboxState, read_state, write_state

@@ -25,9 +25,9 @@ from pathlib import Path
 import yaml
 
 from entdrill.errors import InvalidConfig, SandboxError
+from entdrill.population import read_csv
 from entdrill.sandbox import matrix_accounts
 from entdrill.sandbox.component import ComponentContext
-from entdrill.sandbox.population import read_csv
 from entdrill.sandbox.staff_profile import simulated
 from entdrill.sandbox.synapse_config import homeserver_config, log_config
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from entdrill.sandbox import processes
+from entdrill import processes
 from entdrill.sandbox.state import read_state
 from entdrill.sandbox.supervisor import Supervisor
 from entdrill.testing import free_config, prepare_sandbox_dir

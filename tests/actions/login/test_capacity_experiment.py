@@ -15,8 +15,8 @@ from chaoslib.exceptions import ActivityFailed
 
 from actions.login.actions import find_breaking_point
 from actions.login.probes import capacity_headroom
+from entdrill import processes
 from entdrill.drill.journal import summarise
-from entdrill.sandbox import processes
 from entdrill.sandbox.state import read_state
 from entdrill.testing import free_config, prepare_sandbox_dir
 from tests.flood.conftest import TOKEN

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from entdrill.sandbox import processes
+from entdrill import processes
 from entdrill.sandbox.state import read_state
 from entdrill.testing import free_config, prepare_sandbox_dir
 

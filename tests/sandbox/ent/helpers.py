@@ -24,8 +24,8 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import redis
 
+from entdrill.population import Person, read_csv
 from entdrill.sandbox.config import SandboxConfig
-from entdrill.sandbox.population import Person, read_csv
 from entdrill.sandbox.state import SandboxState
 from entdrill.testing import prepare_sandbox_dir
 

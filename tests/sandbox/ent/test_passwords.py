@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from entdrill.population import generate
 from entdrill.sandbox.config import SandboxConfig
 from entdrill.sandbox.ent.passwords import MIN_ITERATIONS, PasswordVerifier, calibrate
-from entdrill.sandbox.population import generate
 
 
 def test_calibration_gives_more_iterations_for_a_higher_cost() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from entdrill.population import generate
 from entdrill.sandbox.config import SandboxConfig
 from entdrill.sandbox.ent.school import homework_log, messages_for, school_days_from
-from entdrill.sandbox.population import generate
 
 MONDAY = dt.date(2026, 3, 2)
 

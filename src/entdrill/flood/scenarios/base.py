@@ -22,7 +22,7 @@ from typing import NamedTuple
 from entdrill.guard.allowlist import AllowList
 from entdrill.journeys import LoginJourney
 from entdrill.journeys import build as build_journey
-from entdrill.sandbox.population import Person
+from entdrill.population import Person
 
 MAX_REDIRECTS = 5
 

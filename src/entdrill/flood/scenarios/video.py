@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
+from entdrill.bbb_checksum import build_url
 from entdrill.flood.scenarios.base import Journey, Request, Scenario, ScenarioContext
-from entdrill.sandbox.bbb_checksum import build_url
 
 _RETURNCODE = re.compile(rb"<returncode>\s*(\w+)\s*</returncode>")
 

@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Iterable
 
-from entdrill.sandbox.population import Person
+from entdrill.population import Person
 
 PROBE_ITERATIONS = 1000
 PROBE_ROUNDS = 12  # the fastest of several short probes: robust to a busy neighbour, ~15 ms

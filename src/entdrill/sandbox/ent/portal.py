@@ -19,12 +19,12 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 from aiohttp import web
 
+from entdrill.population import Person
 from entdrill.sandbox.ent import pages, school, validation
 from entdrill.sandbox.ent.cas import SESSION_COOKIE, html, redirect
 from entdrill.sandbox.ent.replica import Replica
 from entdrill.sandbox.ent.services import login_url, without_ticket
 from entdrill.sandbox.ent.sessions import PortalSession
-from entdrill.sandbox.population import Person
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
+from entdrill import population
 from entdrill.errors import SandboxError
-from entdrill.sandbox import population
+from entdrill.population import Person
 from entdrill.sandbox.component import ComponentContext
 from entdrill.sandbox.ent.admission import LoginPool
 from entdrill.sandbox.ent.passwords import PasswordVerifier, calibrate
@@ -23,7 +24,6 @@ from entdrill.sandbox.ent.services import ServiceRegistry
 from entdrill.sandbox.ent.sessions import SessionState, SharedFaultStore
 from entdrill.sandbox.ent.store import EntStore, open_store
 from entdrill.sandbox.metrics import Metrics
-from entdrill.sandbox.population import Person
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from entdrill.sandbox.population import Person
+from entdrill.population import Person
 
 SCHOOL_DAYS_SHOWN = 5
 ENTRIES_PER_DAY = 2

@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from entdrill.drill.problem import FieldPath, format_path
+from entdrill.problem import FieldPath, format_path
 
 MAX_BYTES = 1_048_576  # a plan is a page or two; anything far larger is a mistake or an attack
 

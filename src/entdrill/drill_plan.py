@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from entdrill import population
 from entdrill.calendar.spec import ScheduleSpec
-from entdrill.sandbox import population
-from entdrill.sandbox.config import SandboxConfig
+from entdrill.targets import sandbox as sandbox_target
 
 ChannelType = Literal["slack", "email", "sms", "video", "statuspage", "manual", "matrix"]
 #: Where each secret of a staging target is read from when the plan does not say.
@@ -310,7 +309,6 @@ class Plan:
         return self.members(resolved.audience, people)
 
 
-@cache
 def default_population() -> tuple[population.Person, ...]:
     """The people of a sandbox with the default configuration (deterministic)."""
-    return tuple(population.generate(SandboxConfig()))
+    return sandbox_target.default_population()

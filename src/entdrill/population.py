@@ -1,4 +1,4 @@
-"""The sandbox school's people: pupils, parents, teachers, school staff and the académie's teams.
+"""A school's people: pupils, parents, teachers, school staff and the académie's teams.
 
 Generated from a seed, so the same configuration always yields the same people and credentials.
 Written to ``population.csv`` with the columns ``username,password,role,school,email`` first
@@ -13,9 +13,9 @@ import random
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Protocol
 
 from entdrill.errors import InvalidInput
-from entdrill.sandbox.config import SandboxConfig
 
 ROLES = ("pupil", "parent", "teacher", "staff")
 COLUMNS = (
@@ -109,6 +109,22 @@ ACADEMIE_TITLES = ("dane", "dsi", "astreinte-ent", "astreinte-ent")
 TEACHERS_PER_SCHOOL = 8
 
 
+class PopulationSettings(Protocol):
+    """What generating a population reads (a sandbox configuration has it)."""
+
+    @property
+    def seed(self) -> int: ...
+
+    @property
+    def school_domain(self) -> str: ...
+
+    @property
+    def schools(self) -> int: ...
+
+    @property
+    def pupils_per_school(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class Person:
     username: str
@@ -127,7 +143,7 @@ class Person:
         return bool(self.slack_id)
 
 
-def generate(config: SandboxConfig) -> list[Person]:
+def generate(config: PopulationSettings) -> list[Person]:
     """The whole population of a sandbox with this configuration."""
     rng = random.Random(config.seed)
     taken: set[str] = set()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from entdrill.errors import InvalidArgument
-from entdrill.sandbox.mailstore import deliver, normalize_address, parse_message, read_mailbox
+from entdrill.mailstore import deliver, normalize_address, parse_message, read_mailbox
 
 RAW = (
     b"From: Camille Martin <camille.martin@ecole.test>\r\n"

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from entdrill.sandbox.bbb_checksum import (
+from entdrill.bbb_checksum import (
     algorithm_of,
     build_url,
     checksum,

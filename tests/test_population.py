@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
+from entdrill.population import COLUMNS, generate, read_csv, write_csv
 from entdrill.sandbox.config import SandboxConfig
-from entdrill.sandbox.population import COLUMNS, generate, read_csv, write_csv
 
 
 def test_same_seed_gives_same_people_and_passwords() -> None:
