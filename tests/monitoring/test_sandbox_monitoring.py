@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from entdrill import processes
 from entdrill.cli import cli as main
-from entdrill.sandbox import monitoring_config, processes
+from entdrill.sandbox import monitoring_config
 from entdrill.sandbox.status import status
 from entdrill.sandbox.supervisor import Supervisor
 from entdrill.testing import free_config
