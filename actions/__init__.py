@@ -24,6 +24,7 @@ ACTION_MODULES: tuple[str, ...] = (
 )
 PROBE_MODULES: tuple[str, ...] = (
     "actions.login.probes",
+    "actions.monitoring.probes",
     "actions.servers.probes",
     "actions.video.probes",
 )

@@ -67,7 +67,7 @@ def child(mode: str, url: str) -> None:
         wall, cpu = time.perf_counter(), time.process_time()
         figures: dict[str, float] = {}
         if mode == "review":
-            data, series, reach = load_review(records, None, None)
+            data, series, reach, _ = load_review(records, None, None)
             figures["load_s"] = time.perf_counter() - wall
             step = time.perf_counter()
             review = build_review(data, series, generated_at=datetime.now(UTC), reach=reach)

@@ -68,7 +68,16 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     (
         "services",
         frozenset(
-            {"guard", "staging_keys", "var_files", "records", "calendar", "probes", "staging"}
+            {
+                "guard",
+                "staging_keys",
+                "var_files",
+                "records",
+                "calendar",
+                "probes",
+                "staging",
+                "monitoring",
+            }
         ),
     ),
     ("plan", frozenset({"drill_plan"})),

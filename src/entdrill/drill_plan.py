@@ -135,6 +135,8 @@ class ExperimentRef:
     path: Path
     written: str
     vars: dict[str, str | int | float | bool] = field(default_factory=dict, hash=False)
+    #: ``expect: {detected_within: 60s}``: an alert must fire this soon after each injection
+    detected_within_s: float | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@
     │   └── ComponentFailed        one component did not start or answer (names it and says why)
     ├── FaultError                 a fault could not be injected, verified or reverted
     ├── ChannelError               a people channel could not send or verify (a finding, not a crash)
+    ├── MonitoringUnreachable      Prometheus or Alertmanager could not be read (detection "unknown")
     ├── RecordsError               the records store refused or is unsafe (pragmas, chain broken)
     │   ├── RecordsUnavailable     the records cannot be opened as given (URL, file, server) (exit 2)
     │   └── UnknownDrill           no drill with the id given (exit 2)
@@ -112,6 +113,10 @@ class FaultError(EntdrillError):
 
 class ChannelError(EntdrillError):
     """A people channel could not send or verify."""
+
+
+class MonitoringUnreachable(EntdrillError):
+    """Prometheus or Alertmanager could not be read: what they would have said is unknown."""
 
 
 class RecordsError(EntdrillError):

@@ -38,6 +38,8 @@ SANDBOX_KEYS: dict[str, str] = {
     "staff_url": "staff_url",
     "matrix_url": "matrix_url",
     "matrix_token": "matrix_token",
+    "prometheus_url": "prometheus_base_url",
+    "alertmanager_url": "alertmanager_url",
     "population_csv": "population_csv",
     "consent_token": "consent_token",
     "admin_token": "admin_token",

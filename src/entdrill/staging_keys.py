@@ -67,6 +67,9 @@ KEYS: tuple[Key, ...] = (
         "a staging account for the login probes (instead of one from the population)"),
     Key("probe_password", "ENTDRILL_PROBE_PASSWORD", "", "secret",
         "the probe account's password"),
+    Key("prometheus_base_url", "PROMETHEUS_BASE_URL", "", "url",
+        "the Prometheus watching the staging ENT (PromQL probes, as chaostoolkit-prometheus "
+        "names it); empty: the sandbox's, or no PromQL check"),
 )  # fmt: skip
 BY_NAME = {key.name: key for key in KEYS}
 SECRETS = tuple(key.name for key in KEYS if key.kind == "secret")

@@ -28,7 +28,8 @@ def free_port() -> int:
 def free_config(**overrides: Any) -> SandboxConfig:
     """A sandbox configuration with every port free, small and fast unless overridden.
 
-    Matrix (Synapse) is off unless ``matrix=True``.
+    Matrix (Synapse) is off unless ``matrix=True``; Prometheus and Alertmanager unless
+    ``monitoring=True``.
     """
     ports: set[int] = set()
     values: dict[str, Any] = {}
@@ -38,9 +39,11 @@ def free_config(**overrides: Any) -> SandboxConfig:
             port = free_port()
         ports.add(port)
         values[name] = port
-    # Synapse is off unless a test asks (matrix=True): most tests need no Matrix homeserver.
+    # Synapse, Prometheus and Alertmanager are off unless a test asks (matrix=True,
+    # monitoring=True): most tests need neither.
     values.update(
-        {"login_cost_ms": 2.0, "pupils_per_school": 20, "staff_ack_median_s": 0.5, "matrix": False}
+        {"login_cost_ms": 2.0, "pupils_per_school": 20, "staff_ack_median_s": 0.5}
+        | {"matrix": False, "monitoring": False}
     )
     values.update(overrides)
     return SandboxConfig(**values)

@@ -12,13 +12,15 @@ from entdrill.testing import free_config
 
 PORT_OPTIONS = (
     "ent_port", "bridge_port", "backup_bridge_port", "slack_port", "sms_port", "smtp_port",
-    "smtp_admin_port", "status_port", "staff_port", "matrix_port",
+    "smtp_admin_port", "status_port", "staff_port", "matrix_port", "prometheus_port",
+    "alertmanager_port", "exporter_port",
 )  # fmt: skip
 
 
 def port_args() -> list[str]:
     config = free_config()
     args: list[str] = ["--login-cost-ms", "2", "--pupils-per-school", "20", "--no-matrix"]
+    args.append("--no-monitoring")
     for name in PORT_OPTIONS:
         args += ["--" + name.replace("_", "-"), str(getattr(config, name))]
     return args

@@ -21,6 +21,7 @@ from entdrill.review.view import ReviewView, build_view
 
 from .support import NOW, drill, experiment, finding
 from .test_build import two_drills
+from .test_detection import FOUND
 from .test_headroom import search
 
 #: Fields only the HTML shows (classes, figure names for scripts, the page's title).
@@ -104,10 +105,11 @@ def every_section_review() -> ReviewView:
     records.experiments.append(experiment("l3", "d3", "server_loss", {"survived": False}, 121))
     records.findings.append(replace(finding("f3", "d2", "portal slow", day=120), detail="p95 3 s"))
     records.open_findings.append(records.findings[-1])
-    view = build_view(build_review(records, generated_at=NOW))
+    view = build_view(build_review(records, generated_at=NOW, detections=FOUND))
     assert view.decision is not None and view.decision.reasons and view.decision.running
     assert view.channels is not None and view.channels.people and view.channels.missed
     assert view.trends is not None and view.login.capacity_table is not None
+    assert view.detection is not None and view.detection.figure is not None
     assert view.findings.rows and any(r.storms and r.searches for r in view.drills.rows)
     return view
 

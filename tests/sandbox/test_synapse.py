@@ -88,7 +88,7 @@ def test_a_sandbox_whose_synapse_fails_runs_without_it_and_says_so_in_one_line(
     entdrill_home: Path,
 ) -> None:
     config = free_config(matrix=True, school_domain="ecole_test")  # no server name for Synapse
-    args = ["--matrix"]
+    args = ["--matrix", "--no-monitoring"]
     for name, value in config.to_dict().items():
         if name.endswith("_port") or name in (
             "login_cost_ms",

@@ -12,7 +12,14 @@ import click
 from entdrill.cli.drill_list import brief, duration
 from entdrill.cli.table import table
 from entdrill.errors import InvalidArgument
-from entdrill.records import URL_HELP, DrillDetail, DrillRecord, PersonChannelReach, Records
+from entdrill.records import (
+    URL_HELP,
+    DetectionRecord,
+    DrillDetail,
+    DrillRecord,
+    PersonChannelReach,
+    Records,
+)
 
 MAX_DATA = 110
 
@@ -59,7 +66,49 @@ def _when(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def as_json(detail: DrillDetail, chain: Any, reach: list[PersonChannelReach]) -> dict[str, Any]:
+def detection_by_experiment(found: list[DetectionRecord]) -> dict[str, dict[str, Any]]:
+    """Each experiment's detection (by its record id): the first injection detected, or why
+    none was; ``detected_after_s`` None when no alert fired (or it is unknown)."""
+    rows: dict[str, list[DetectionRecord]] = {}
+    for record in found:
+        rows.setdefault(record.experiment_id, []).append(record)
+    result = {}
+    for experiment_id, records in rows.items():
+        detected = [r for r in records if r.status == "detected"]
+        first = min(detected, key=lambda r: r.detected_after_s or 0.0) if detected else None
+        unknown = any(r.status == "unknown" for r in records)
+        result[experiment_id] = {
+            "detection": "detected" if first else ("unknown" if unknown else "not_detected"),
+            "detected_after_s": first.detected_after_s if first else None,
+            "resolved_after_s": first.resolved_after_s if first else None,
+            "alert": first.alert if first else "",
+            "expected_within_s": records[0].expected_within_s,
+            "injections": [
+                {
+                    "kind": r.fault_kind, "component": r.component, "service": r.service,
+                    "injected_at": _when(r.injected_at), "status": r.status, "alert": r.alert,
+                    "detected_after_s": r.detected_after_s,
+                    "resolved_after_s": r.resolved_after_s, "why": r.why,
+                }
+                for r in records
+            ],
+        }  # fmt: skip
+    return result
+
+
+NO_DETECTION: dict[str, Any] = {
+    "detection": None, "detected_after_s": None, "resolved_after_s": None, "alert": "",
+    "expected_within_s": None, "injections": [],
+}  # fmt: skip
+
+
+def as_json(
+    detail: DrillDetail,
+    chain: Any,
+    reach: list[PersonChannelReach],
+    detections: list[DetectionRecord] | None = None,
+) -> dict[str, Any]:
+    detected = detection_by_experiment(detections or [])
     return {
         "drill": {**brief(detail.drill), "summary": detail.drill.summary},
         "chain": {
@@ -76,6 +125,7 @@ def as_json(detail: DrillDetail, chain: Any, reach: list[PersonChannelReach]) ->
                 "id": x.id, "kind": x.kind, "title": x.title, "path": x.path, "status": x.status,
                 "deviated": x.deviated, "started_at": _when(x.started_at),
                 "ended_at": _when(x.ended_at), "measures": x.measures,
+                **detected.get(x.id, NO_DETECTION),
             }
             for x in detail.experiments
         ],
@@ -119,8 +169,10 @@ def show(drill_id: str, json_output: bool, url: str | None) -> None:
         detail = records.get_drill(drill.id)
         chain = records.verify_chain(drill.id)
         reach = records.ledger_reach(drill.id)
+        detections = records.detection_results([drill.id])
     if json_output:
-        click.echo(json.dumps(as_json(detail, chain, reach), indent=2, ensure_ascii=False))
+        document = as_json(detail, chain, reach, detections)
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
     d = detail.drill
     click.echo(f"drill {d.id}: {d.plan_name} on {d.target}")
@@ -145,6 +197,11 @@ def show(drill_id: str, json_output: bool, url: str | None) -> None:
             state = "deviated" if x.deviated else x.status
             keys = ("storm_multiple", "login_p95_ms", "success_ratio", "fallback_worked")
             shown = ", ".join(f"{k} {x.measures[k]}" for k in keys if x.measures.get(k) is not None)
+            seen = detection_by_experiment(detections).get(x.id)
+            if seen and seen["detection"] == "detected":
+                shown += f", detected after {seen['detected_after_s']:g} s ({seen['alert']})"
+            elif seen:
+                shown += f", {seen['detection'].replace('_', ' ')}"
             click.echo(f"  {x.kind:<24} {state:<10} {shown}")
     if detail.channel_results:
         click.echo("\nChannels")

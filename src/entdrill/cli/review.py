@@ -167,8 +167,12 @@ def _review(
     until: datetime | None,
     options: dict[str, Any],
 ) -> Review:
-    source, (data, series, reach) = read_review(db_url, since, until, options["drill_id"])
-    return build_review(data, series, source=redact(source), reach=reach, **options)
+    source, (data, series, reach, detections) = read_review(
+        db_url, since, until, options["drill_id"]
+    )
+    return build_review(
+        data, series, source=redact(source), reach=reach, detections=detections, **options
+    )
 
 
 def _charts_dir(out: Path) -> Path:

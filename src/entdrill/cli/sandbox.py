@@ -45,6 +45,10 @@ SETTING_HELP: dict[str, str] = {
     "matrix": "Start the Matrix homeserver (Synapse, from the `synapse` extra).",
     "matrix_message_rate": "Messages a second each Matrix user may send (Synapse's rc_message).",
     "matrix_message_burst": "Messages a Matrix user may send in a burst (Synapse's rc_message).",
+    "prometheus_port": "Port of Prometheus (Debian's prometheus, when installed).",
+    "alertmanager_port": "Port of Alertmanager (Debian's prometheus-alertmanager).",
+    "exporter_port": "Port of the process exporter Prometheus scrapes (component_up).",
+    "monitoring": "Start Prometheus and Alertmanager (when installed).",
 }
 
 
@@ -130,9 +134,12 @@ def up(config_file: Path | None, timeout: float, **settings: Any) -> None:
         f"sandbox up: ENT {info['ent_url']} ({config.replicas} replicas), "
         f"bridge {info['bridge_url']}, Slack {info['slack_api_url']}"
         + (f", Matrix {info['matrix_url']}" if info["matrix_url"] else "")
+        + (f", Prometheus {info['prometheus_url']}" if info["prometheus_url"] else "")
     )
     if config.matrix and not info["matrix_url"]:
         click.echo(f"running without Matrix: {info['matrix_problem']}")
+    if config.monitoring and not info["prometheus_url"]:
+        click.echo(f"running without monitoring: {info['monitoring_problem']}")
     click.echo("`entdrill sandbox status --json` gives every URL and token.")
 
 
@@ -169,11 +176,15 @@ def status(as_json: bool) -> None:
         "sms_api_url",
         "status_page_url",
         "matrix_url",
+        "prometheus_url",
+        "alertmanager_url",
         "population_csv",
     ):
         click.echo(f"  {key:18} {info[key] or '-'}")
     if info["matrix_problem"]:
         click.echo(f"  {'matrix':18} {info['matrix_problem']}")
+    if info["monitoring_problem"]:
+        click.echo(f"  {'monitoring':18} {info['monitoring_problem']}")
     click.echo(f"  {'smtp':18} {info['smtp_host']}:{info['smtp_port']}")
     rows = [("component", "pid", "port", "state")]
     for component in info["components"]:

@@ -103,6 +103,11 @@ def reference_problems(
     _check_audience(check, debrief.get("mention"), ("debrief", "mention"), groups)
     _check_owners(check, data, _mapping(debrief.get("owners")), people)
     check.duration(_mapping(data.get("recover")).get("max_duration"), ("recover", "max_duration"))
+    for i, experiment in _items(data.get("experiments")):
+        expect = _mapping(experiment.get("expect"))
+        check.duration(
+            expect.get("detected_within"), ("experiments", i, "expect", "detected_within")
+        )
     _check_schedule(check, _mapping(data.get("schedule")))
     return check.problems + experiment_refs.experiment_problems(
         doc, file, base_dir=base_dir, check_files=check_files

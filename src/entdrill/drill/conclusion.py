@@ -32,6 +32,8 @@ class RunFacts:
     stop_problem: str = ""  # why STOP DRILL could not be read from Slack
     matrix_announcement_problem: str = ""
     matrix_stop_problem: str = ""  # why STOP DRILL could not be read from the Matrix room
+    detection_misses: list[str] = field(default_factory=list)  # expect.detected_within not met
+    detection_findings: list[findings.DrillFinding] = field(default_factory=list)
 
 
 @dataclass
@@ -76,6 +78,8 @@ def conclude(
         recovered=not facts.recovery_problems,
         interrupted=not facts.failed,
     )
+    if facts.detection_misses and verdict.status in ("met", "not_met"):
+        verdict = debrief.with_misses(verdict, facts.detection_misses)
     record_channel_outcomes(drill_id, records, timeline, ledger)
     found = drill_findings(prepared, ledger, verdicts, facts)
     record_findings(prepared, records, timeline, found)
@@ -151,6 +155,7 @@ def drill_findings(
         )
         + findings.experiment_findings(verdicts)
         + findings.channel_findings(ledger, [s.name for s in prepared.plan.manual_steps])
+        + facts.detection_findings
     )
 
 

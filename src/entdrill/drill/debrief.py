@@ -75,6 +75,13 @@ def verdict(
     return Verdict("met", 0, "every expectation met")
 
 
+def with_misses(verdict: Verdict, misses: Sequence[str]) -> Verdict:
+    """``verdict`` with more expectations not met (a met drill becomes not met)."""
+    if verdict.status == "met":
+        return Verdict("not_met", 1, "not met: " + ", ".join(misses))
+    return Verdict(verdict.status, verdict.exit_code, verdict.reason + ", " + ", ".join(misses))
+
+
 def _held(verdict: ExperimentVerdict) -> str:
     return "deviated" if verdict.summary.deviated else verdict.summary.status
 

@@ -116,7 +116,7 @@ class Experiments:
             run.kind, found, outcome=run.outcome(), configuration=configuration
         )
         self.verdicts.append(ExperimentVerdict(run.kind, run.title, summary))
-        self.records.add_experiment(
+        record = self.records.add_experiment(
             drill_id=self.prepared.drill_id,
             title=run.title or run.kind,
             path=run.ref.written,
@@ -129,6 +129,7 @@ class Experiments:
             series=summary.series,
             journal=found,
         )
+        run.extra.update(record_id=record.id, deviated=summary.deviated)
         word = "held" if summary.held else ("deviated" if summary.deviated else summary.status)
         self.timeline.record(
             "inject",

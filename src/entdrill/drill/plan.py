@@ -134,6 +134,7 @@ def _build(data: dict[str, Any], path: Path, digest: str, doc: YamlDocument) -> 
                 path.parent / e["path"],
                 e["path"],
                 readiness.experiment_vars(path.parent / e["path"], e.get("vars", {}), required),
+                _detected_within(e),
             )
             for e in data.get("experiments", [])
         ),
@@ -235,3 +236,10 @@ def _channel(value: dict[str, Any], line: int) -> Channel:
         line=line,
         **settings,
     )
+
+
+def _detected_within(experiment: dict[str, Any]) -> float | None:
+    expect = experiment.get("expect")
+    if not isinstance(expect, dict) or "detected_within" not in expect:
+        return None
+    return parse_duration(expect["detected_within"])

@@ -20,7 +20,7 @@ from entdrill import population
 from entdrill.calendar import in_blackout
 from entdrill.channels import ChannelContext, recipients
 from entdrill.channels.factory import check_matrix_room
-from entdrill.drill import inject
+from entdrill.drill import detection, inject
 from entdrill.drill.fallbacks import Fallbacks
 from entdrill.drill_plan import ExperimentRef, Person, Plan
 from entdrill.errors import GuardRefusal
@@ -46,6 +46,8 @@ class Prepared:
     fallbacks: Fallbacks | None = None
     lease: SandboxLease | None = None
     blackout: str = ""  # the blackout a forced drill runs inside ("" when none)
+    alertmanager_url: str = ""  # where the drill reads which alerts fired ("" when nowhere)
+    monitoring_problem: str = ""  # why there is no Alertmanager to read
     problems: list[str] = field(default_factory=list)  # what a dry run could not check
 
     @property
@@ -115,6 +117,16 @@ def prepare(
                 "the sandbox is not running: audiences are those of a default sandbox, and the "
                 "channels' settings will be checked when the drill runs"
             )
+    alertmanager_url, monitoring_problem = detection.monitoring_of(plan, status)
+    if not dry_run:
+        try:
+            detection.require_monitoring(plan, alertmanager_url, monitoring_problem)
+        except GuardRefusal:
+            if lease is not None:
+                lease.release()
+            raise
+    elif detection.expecting(plan) and not alertmanager_url:
+        problems.append(f"detection cannot be checked: {monitoring_problem}")
     audiences = {c.name: plan.audience(c, people) for c in plan.channels}
     audiences |= {s.name: plan.members(s.audience, people) for s in plan.manual_steps}
     groups = {g.name: plan.members([g.name], people) for g in plan.groups}
@@ -130,6 +142,8 @@ def prepare(
         lease=lease,
         blackout=blackout,
         problems=problems,
+        alertmanager_url=alertmanager_url,
+        monitoring_problem=monitoring_problem,
     )
     try:
         overrides: dict[str, Any] = {

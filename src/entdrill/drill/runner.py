@@ -40,6 +40,7 @@ from entdrill import redact
 from entdrill.channels.slack import connect
 from entdrill.channels.slack_client import SlackConnection, SlackFailure
 from entdrill.drill.conclusion import DrillResult, RunFacts, conclude
+from entdrill.drill.detection import DrillDetection
 from entdrill.drill.experiments import Experiments
 from entdrill.drill.fallbacks import Fallbacks
 from entdrill.drill.fault_guard import revert
@@ -111,6 +112,14 @@ class DrillRunner:
         self.stop = StopWatch(None, organisers=self.plan.organiser_slack_ids)
         self.slack: SlackConnection | None = None
         self.matrix = MatrixRoom(prepared)
+        self.detection = DrillDetection(
+            self.plan,
+            records,
+            self.timeline,
+            self.drill_id,
+            prepared.alertmanager_url,
+            prepared.monitoring_problem,
+        )
         self.facts = RunFacts()
         self.next_poll = 0.0
         self.started = datetime.now(UTC)
@@ -158,6 +167,7 @@ class DrillRunner:
                     )
                 finally:
                     self._recover(self.facts.aborted)
+                    self._detection()
                 if self.facts.aborted:
                     self._tell_everyone(self.facts.aborted)
                 self.facts.stop_problem = self.stop.slack_problem
@@ -242,6 +252,7 @@ class DrillRunner:
         if not self.prepared.experiments:
             return
         self.experiments.record_plan()  # before anything is injected
+        self.detection.start()
         for index in range(len(self.prepared.experiments)):
             self._tick(channels=False)
             self.experiments.start(index)
@@ -329,6 +340,16 @@ class DrillRunner:
             self.timeline.record(
                 "recover", "channels_recovered", done, text=f"undone: {', '.join(done)}"
             )
+
+    def _detection(self) -> None:
+        """What monitoring saw of each fault and storm (a failure here is logged, not fatal)."""
+        try:
+            self.detection.finish(self.experiments.runs, wait=not self.facts.aborted)
+        except Exception:  # detection is a result; it must not lose the rest of the drill
+            log.exception("cannot record the detection results")
+            self.detection.misses.append("detection results could not be recorded")
+        self.facts.detection_misses = list(self.detection.misses)
+        self.facts.detection_findings = list(self.detection.findings)
 
     def _tell_everyone(self, reason: str) -> None:
         text = render(

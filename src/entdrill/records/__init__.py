@@ -19,6 +19,7 @@ tests and benchmarks).
 
 from entdrill.records.connect import URL_HELP, URL_VARIABLE, missing_file, open_records, resolve_url
 from entdrill.records.connect import connect as connect_database
+from entdrill.records.detections import DetectionRecord
 from entdrill.records.ledger import PersonReach, by_person, fold, never_reached, states_by_channel
 from entdrill.records.migrations import LATEST as SCHEMA_VERSION
 from entdrill.records.migrations import migrate
@@ -62,6 +63,7 @@ __all__ = [
     "ChainReport",
     "ChannelOutcome",
     "ChannelResult",
+    "DetectionRecord",
     "DrillDetail",
     "DrillRecord",
     "DrillStatus",

@@ -134,6 +134,30 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX findings_status ON findings (status)",
         ),
     ),
+    Migration(
+        3,
+        "detection: per injected fault or storm, when monitoring alerted",
+        (
+            """CREATE TABLE detections (
+                drill_id TEXT NOT NULL REFERENCES drills (id) ON DELETE CASCADE,
+                experiment_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                experiment TEXT NOT NULL,
+                fault_kind TEXT NOT NULL,
+                component TEXT NOT NULL,
+                service TEXT NOT NULL,
+                injected_at {time} NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('detected', 'not_detected', 'unknown')),
+                alert TEXT NOT NULL,
+                detected_after_s {real},
+                resolved_after_s {real},
+                expected_within_s {real},
+                why TEXT NOT NULL,
+                PRIMARY KEY (experiment_id, seq)
+            )""",
+            "CREATE INDEX detections_drill ON detections (drill_id)",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -19,7 +19,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, TypeVar
 
-from entdrill.records import bulk, reading, tables, writing
+from entdrill.records import bulk, detections, reading, tables, writing
 from entdrill.records.chain import verify_events
 from entdrill.records.database import Database
 from entdrill.records.encoding import to_utc, utc_now
@@ -217,6 +217,19 @@ class Records:
         with self._write() as db:
             writing.add_experiment(db, experiment)
         return experiment
+
+    def add_detections(self, records: Sequence[detections.DetectionRecord]) -> None:
+        """Record what monitoring said about each fault or storm of a drill's experiments."""
+        cleaned = [detections.clean(r) for r in records]
+        with self._write() as db:
+            for drill_id in {r.drill_id for r in cleaned}:
+                reading.require_drill(db, drill_id)
+            detections.add(db, cleaned)
+
+    def detection_results(self, drill_ids: Iterable[str]) -> list[detections.DetectionRecord]:
+        """The detection results of these drills (empty for drills run without monitoring)."""
+        with self._read() as db:
+            return detections.read(db, drill_ids)
 
     def add_channel_result(
         self,

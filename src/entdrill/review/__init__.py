@@ -3,8 +3,10 @@ drill after drill, with a readiness score whose formula the report states.
 
 ::
 
-    where, (data, series, reach) = read_review(url, since, until)
-    review = build_review(data, series, reach=reach, generated_at=now, source=where)
+    where, (data, series, reach, detections) = read_review(url, since, until)
+    review = build_review(
+        data, series, reach=reach, detections=detections, generated_at=now, source=where
+    )
     page = render_html(review)                       # or render_markdown(review, "charts")
 
 ``source`` reads the inputs from the records (the period's data, the charted series, and the

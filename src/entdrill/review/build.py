@@ -13,7 +13,7 @@ the review of 10,000 drills reads a handful of series, not 10,000.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,12 +22,14 @@ from entdrill.calendar.first_morning import Return, next_return_in_zone
 from entdrill.errors import InvalidInput
 from entdrill.records import (
     DRILL_STATUSES,
+    DetectionRecord,
     DrillRecord,
     ReachFact,
     ReviewData,
 )
 from entdrill.review import channels as ch
-from entdrill.review import trends
+from entdrill.review import detection, trends
+from entdrill.review import wording as say
 from entdrill.review.decision import decide, requirement
 from entdrill.review.findings import open_groups
 from entdrill.review.headroom import read_capacity
@@ -157,6 +159,7 @@ def build_review(
     title: str = TITLE,
     recent_drills: int = RECENT_DRILLS,
     reach: ReachSummary | None = None,
+    detections: Sequence[DetectionRecord] = (),
 ) -> Review:
     """The review of ``data`` (already cut to one drill with ``only_drill`` when ``drill_id``).
 
@@ -212,6 +215,10 @@ def build_review(
         coverage=covered,
         as_of=as_of,
     )
+    detected = detection.detection_view(
+        detections, {d.id: f"{d.plan_name} {say.day(d.started_at)}" for d in drills}
+    )
+    decision = detection.with_reasons(decision, detection.reasons(detected))
     names = [c.name for c in channels]
     periods = trends.periods(drills)
     trend_views = (
@@ -264,6 +271,7 @@ def build_review(
         decision=decision,
         coverage=covered,
         running=tuple(_running_row(d) for d in running),
+        detection=detected,
     )
 
 

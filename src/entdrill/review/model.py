@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from entdrill.review.measures import StormRun, Trial
 from entdrill.review.score import Score
+
+if TYPE_CHECKING:
+    from entdrill.review.detection import DetectionView
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +335,7 @@ class Review:
     decision: Decision | None = None
     coverage: Coverage | None = None
     running: tuple[DrillRow, ...] = ()
+    detection: DetectionView | None = None  # time to detect (None: no detection recorded)
 
     @property
     def empty(self) -> bool:

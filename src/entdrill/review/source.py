@@ -3,8 +3,8 @@ database (the rest is pure).
 
 ::
 
-    where, (data, series, reach) = read_review(url, since, until)
-    review = build_review(data, series, reach=reach, generated_at=now)
+    where, (data, series, reach, detections) = read_review(url, since, until)
+    review = build_review(data, series, reach=reach, detections=detections, generated_at=now)
 
 The period's data (drills, experiments, channel results, findings) is loaded whole; the reach
 rows (one per drill, person and channel: most of the rows) are never held: the database folds
@@ -16,11 +16,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from entdrill.records import Records, ReviewData, open_records
+from entdrill.records import DetectionRecord, Records, ReviewData, open_records
 from entdrill.review.build import only_drill, reach_of, series_wanted
 from entdrill.review.reach import ReachSummary
 
-Inputs = tuple[ReviewData, dict[str, dict[str, Any]], ReachSummary]
+Inputs = tuple[ReviewData, dict[str, dict[str, Any]], ReachSummary, list[DetectionRecord]]
 
 
 def load_review(
@@ -31,11 +31,12 @@ def load_review(
 ) -> Inputs:
     """What ``build_review`` needs, read from ``records`` on its one connection: the period's
     data without its reach rows (or one drill's, with ``drill_id``), the charted storms'
-    series, and the reach rows folded as they stream."""
+    series, the reach rows folded as they stream, and the drills' detection results."""
     since, until = _period(records, since, until, drill_id)
     data = _data(records, since, until, drill_id)
     series = records.load_series(series_wanted(data))
-    return data, series, records.scan_reach(since, until, lambda rows: reach_of(data, rows))
+    reach = records.scan_reach(since, until, lambda rows: reach_of(data, rows))
+    return data, series, reach, records.detection_results([d.id for d in data.drills])
 
 
 def read_review(

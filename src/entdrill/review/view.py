@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from entdrill import __version__
-from entdrill.review import charts
+from entdrill.review import charts, detection
 from entdrill.review import headlines as hl
 from entdrill.review import wording as say
 from entdrill.review.charts import Figure, Table
@@ -192,6 +192,16 @@ class TrendsView:
 
 
 @dataclass(frozen=True)
+class DetectionSection:
+    """Time to detect: the table per service, and the chart over the period with its per-drill
+    table (None when nothing was injected)."""
+
+    anchor: str
+    table: PlainTable
+    figure: FigureView | None
+
+
+@dataclass(frozen=True)
 class FindingRow:
     severity: str
     severe: bool
@@ -270,6 +280,7 @@ class ReviewView:
     login: LoginView
     channels: ChannelsView | None
     trends: TrendsView | None
+    detection: DetectionSection | None
     findings: FindingsView
     drills: DrillsView
     formula: list[str]
@@ -292,6 +303,7 @@ def build_view(review: Review) -> ReviewView:
         login=_login(review),
         channels=_channels(review) if review.channels else None,
         trends=_trends(review),
+        detection=_detection(review),
         findings=_findings(review),
         drills=_drills(review),
         formula=list(review.formula),
@@ -451,6 +463,18 @@ def _trends(review: Review) -> TrendsView | None:
     if not found:
         return None
     return TrendsView(review.trends[0].bucket, [figure(f) for f in found])
+
+
+def _detection(review: Review) -> DetectionSection | None:
+    found = review.detection
+    if found is None:
+        return None
+    chart = detection.figure(found)
+    return DetectionSection(
+        detection.ANCHOR,
+        plain_table(detection.service_table(found)),
+        None if chart is None else figure(chart),
+    )
 
 
 def _findings(review: Review) -> FindingsView:

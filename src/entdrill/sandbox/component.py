@@ -26,9 +26,11 @@ COMPONENT_MODULES: dict[str, str] = {
     "statuspage": "entdrill.sandbox.statuspage",
     "staff": "entdrill.sandbox.staff",
     "matrix": "entdrill.sandbox.synapse",
+    "prometheus": "entdrill.sandbox.prometheus",
+    "alertmanager": "entdrill.sandbox.alertmanager",
 }
 #: Components the sandbox runs without when they cannot start (it says so, and why).
-OPTIONAL_COMPONENTS = ("matrix",)
+OPTIONAL_COMPONENTS = ("matrix", "prometheus", "alertmanager")
 
 
 @dataclass(frozen=True)
@@ -111,11 +113,15 @@ def component_names(config: SandboxConfig) -> list[str]:
     """Every process of a sandbox with this configuration, in start order."""
     replicas = [f"ent-{i}" for i in range(1, config.replicas + 1)]
     names = [*replicas, "bridge", "backup-bridge", "slack", "sms", "smtp", "statuspage", "staff"]
-    return [*names, "matrix"] if config.matrix else names
+    names += ["matrix"] if config.matrix else []
+    return [*names, "alertmanager", "prometheus"] if config.monitoring else names
 
 
 def component_names_help() -> str:
-    return "ent-N, bridge, backup-bridge, slack, sms, smtp, statuspage, staff, matrix"
+    return (
+        "ent-N, bridge, backup-bridge, slack, sms, smtp, statuspage, staff, matrix, "
+        "prometheus, alertmanager"
+    )
 
 
 def load_context(name: str, directory: Path) -> ComponentContext:

@@ -28,6 +28,9 @@ class SandboxConfig:
     status_port: int = 8930
     staff_port: int = 8940
     matrix_port: int = 8950  # Synapse, the Matrix homeserver (client-server API)
+    prometheus_port: int = 8960  # Debian's Prometheus, when installed (see sandbox/monitoring.py)
+    alertmanager_port: int = 8961
+    exporter_port: int = 8962  # component_up: which component processes run (read from /proc)
     # ENT capacity: a login costs about login_cost_ms of CPU (password hash); each replica
     # hashes on ent_workers threads with at most ent_queue logins waiting, then answers 503.
     login_cost_ms: float = 20.0
@@ -51,6 +54,9 @@ class SandboxConfig:
     matrix: bool = True
     matrix_message_rate: float = 0.2
     matrix_message_burst: int = 10
+    # Prometheus and Alertmanager (Debian's packages): off, or not installed, the sandbox runs
+    # without monitoring (and says so).
+    monitoring: bool = True
 
     def __post_init__(self) -> None:
         problems = validate(self)
@@ -74,6 +80,9 @@ class SandboxConfig:
             "statuspage": self.status_port,
             "staff": self.staff_port,
             "matrix": self.matrix_port,
+            "prometheus": self.prometheus_port,
+            "alertmanager": self.alertmanager_port,
+            "exporter": self.exporter_port,
         }
 
     @property
@@ -111,6 +120,14 @@ class SandboxConfig:
     @property
     def matrix_url(self) -> str:
         return f"http://{HOST}:{self.matrix_port}"
+
+    @property
+    def prometheus_url(self) -> str:
+        return f"http://{HOST}:{self.prometheus_port}"
+
+    @property
+    def alertmanager_url(self) -> str:
+        return f"http://{HOST}:{self.alertmanager_port}"
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -193,7 +193,12 @@ def install(
         return web.Response(text=ctx.secrets.consent_token, content_type="text/plain")
 
     async def get_metrics(request: web.Request) -> web.Response:
-        return web.Response(text=metrics.render(), content_type="text/plain")
+        response = web.Response(text=metrics.render(), content_type="text/plain")
+        # ENT replicas share a port: closing the connection after each scrape lets the kernel
+        # pick a replica per scrape, instead of Prometheus's kept-alive connection reading one
+        # replica's counters for ever (a flush or an error on the other would go unseen).
+        response.force_close()
+        return response
 
     app.router.add_get("/_health", get_health)
     app.router.add_get("/_admin/faults", get_faults)

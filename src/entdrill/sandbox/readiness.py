@@ -26,6 +26,15 @@ def http_health(host: str, port: int) -> dict[str, Any] | None:
         return None
 
 
+def http_ok(url: str) -> bool:
+    """True when ``GET url`` answers 200 on a fresh connection."""
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:  # noqa: S310 - http://
+            return bool(response.status == 200)
+    except (OSError, ValueError, urllib.error.URLError):
+        return False
+
+
 def smtp_banner(host: str, port: int) -> bool:
     """True when an SMTP server greets with 220 on ``host:port``."""
     try:
@@ -68,6 +77,8 @@ def answers(
     Synapse answers once the sandbox's accounts (in ``directory``) work.
     """
     kind = kind_of(name)
+    if kind in ("prometheus", "alertmanager"):
+        return http_ok(f"http://{host}:{port}/-/ready")
     if kind == "matrix":
         return directory is not None and matrix_ready(host, port, directory)
     if kind == "smtp":

@@ -75,6 +75,7 @@ def status(supervisor: Supervisor) -> dict[str, Any]:
         "admin_token": secrets.admin_token,
         "replicas": config.replicas,
         **matrix_status(supervisor, state),
+        **monitoring_status(supervisor, state),
         "components": components,
     }
 
@@ -100,4 +101,21 @@ def matrix_status(supervisor: Supervisor, state: SandboxState) -> dict[str, Any]
         "matrix_token": accounts.bot.access_token if ready and accounts else "",
         "matrix_room": next(iter(accounts.rooms), "") if ready and accounts else "",
         "matrix_problem": problem,
+    }
+
+
+def monitoring_status(supervisor: Supervisor, state: SandboxState) -> dict[str, Any]:
+    """``prometheus_url`` and ``alertmanager_url`` ("" when the sandbox runs without them, with
+    the reason in ``monitoring_problem``)."""
+    config = state.config
+    if not config.monitoring:
+        problem = "the sandbox runs without Prometheus and Alertmanager (monitoring: false)"
+    else:
+        reasons = [state.unavailable.get(n, "") for n in ("prometheus", "alertmanager")]
+        problem = "; ".join(dict.fromkeys(r for r in reasons if r))
+    ready = config.monitoring and not problem
+    return {
+        "prometheus_url": config.prometheus_url if ready else "",
+        "alertmanager_url": config.alertmanager_url if ready else "",
+        "monitoring_problem": problem,
     }

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from entdrill import population, processes
 from entdrill.errors import ComponentFailed, InvalidArgument, SandboxError
-from entdrill.sandbox import readiness
+from entdrill.sandbox import monitoring_config, readiness
 from entdrill.sandbox.component import OPTIONAL_COMPONENTS, port_of
 from entdrill.sandbox.config import HOST, SandboxConfig, SandboxSecrets
 from entdrill.sandbox.state import ProcessEntry, SandboxState, read_state, write_state
@@ -131,6 +131,10 @@ class Supervisor:
         """Why an optional component cannot even be tried ("" when it can)."""
         if name == "matrix":
             missing = synapse_missing()
+            if missing:
+                return missing
+        if name in ("prometheus", "alertmanager"):
+            missing = monitoring_config.missing(name)
             if missing:
                 return missing
         port = port_of(state.config, name)

@@ -108,6 +108,7 @@ async def _admin_sessions(request: web.Request) -> web.Response:
 async def _admin_flush(request: web.Request) -> web.Response:
     replica = _require_admin(request)
     lost = replica.state.lose_sessions()
+    replica.metrics.inc("ent_session_flushes_total", replica=replica.name)
     return web.json_response({"lost": lost, "replica": replica.name})
 
 

@@ -143,6 +143,7 @@ def build(ctx: ComponentContext) -> Replica:
         metrics.inc("ent_logins_total", 0, outcome=outcome, replica=ctx.name)
     for page in PORTAL_PAGES:
         metrics.inc("ent_portal_pages_total", 0, page=page, replica=ctx.name)
+    metrics.inc("ent_session_flushes_total", 0, replica=ctx.name)
     replica.pool_changed(pool)
     log.info(
         "%s: %d people, %d PBKDF2 iterations per login (about %.1f ms), store %s",

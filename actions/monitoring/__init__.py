@@ -1,0 +1,1 @@
+"""PromQL probes: steady states and tolerances stated in Prometheus's terms."""
