@@ -324,10 +324,7 @@ class Engine:
             now = clock()
             if now >= next_books:
                 next_books = now + BOOKS_INTERVAL_S
-                closed = closed_second
-                closed_second = self._close_seconds(closed_second, int(now - t0))
-                if closed_second != closed:
-                    gc.collect(1)  # what the young generations hold (the storm's own objects)
+                closed_second = self._close_seconds(closed_second, now, t0)
                 if now >= next_consent:
                     next_consent = now + consent.CHECK_INTERVAL_S
                     if self.options.consent_origins:
@@ -361,20 +358,31 @@ class Engine:
         outcome.in_flight_at_end = self.in_flight
         self._abandon(clock(), t0)
         outcome.ended_at = time.time()
-        last = min(int(clock() - t0), stats.series.length - 1)
-        self._close_seconds(closed_second, last + 1)
-        stats.flush()
+        self._close_seconds(closed_second, clock(), t0, last=True)
         return outcome
 
-    def _close_seconds(self, closed: int, elapsed: int) -> int:
-        """Close the books of the seconds before ``elapsed``; return the next one to close."""
+    def _close_seconds(self, closed: int, now: float, t0: float, *, last: bool = False) -> int:
+        """Close the books of the seconds from ``closed`` to the one before ``now`` (with
+        ``last``, the one in course too, and every latency is flushed whatever was closed);
+        return the next second to close.
+
+        Closing a second flushes the latencies to their histograms, sets its ``in_flight``,
+        reports its progress line and, during the run, collects the young generations (what the
+        storm allocated since: the collector is held off, see :func:`collector_held`).
+        """
         stats = self.stats
-        if closed < elapsed and closed < stats.series.length:
-            stats.flush()
-        while closed < elapsed and closed < stats.series.length:
+        elapsed = min(int(now - t0) + (1 if last else 0), stats.series.length)
+        if closed >= elapsed:
+            if last:
+                stats.flush()
+            return closed
+        stats.flush()
+        while closed < elapsed:
             stats.series.set("in_flight", closed, self.in_flight)
             self._report_progress(closed)
             closed += 1
+        if not last:
+            gc.collect(1)
         return closed
 
     def _abandon(self, now: float, t0: float) -> None:
