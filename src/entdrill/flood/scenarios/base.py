@@ -99,6 +99,23 @@ class ScenarioContext:
     def app_url(self) -> str:
         return self.login.app_url()
 
+    # Requests that are the same for every virtual user, built once per process: a journey
+    # yields the same object again (and the engine sets no option for a URL the handle has).
+    @cached_property
+    def get_request(self) -> Request:
+        """``http-get``'s request."""
+        return Request("get", self.target + self.path)
+
+    @cached_property
+    def form_request(self) -> Request:
+        """The first request of a login, its body wanted (the form)."""
+        return Request("login-form", self.login_url(), want_body=True)
+
+    @cached_property
+    def app_request(self) -> Request:
+        """The app page a logged-in user opens."""
+        return Request("app-page", self.app_url)
+
     def user(self, role: str, draw: int) -> Person:
         people = self.users_by_role[role]
         return people[draw % len(people)]
