@@ -135,6 +135,9 @@ class Scenario:
     needs_users: bool = False
     needs_bridge: bool = False
     login_steps: tuple[str, ...] = ()  # the steps that make up "the login" (its own histogram)
+    # a journey of one request has no use for a cookie jar: it runs on handles without libcurl's
+    # cookie engine (no cookie sent or kept, nothing to empty for the next user)
+    keeps_cookies: bool = True
 
 
 _ORIGIN = re.compile(r"https?://[^/?#\[\]\t\r\n]*(?![^/?#])").match  # lower case, no [ ] TAB CR LF

@@ -12,4 +12,4 @@ def http_get(ctx: ScenarioContext, draw: int) -> Journey:
     return None
 
 
-SCENARIO = Scenario("http-get", http_get, steps=("get",))
+SCENARIO = Scenario("http-get", http_get, steps=("get",), keeps_cookies=False)
