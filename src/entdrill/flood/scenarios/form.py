@@ -31,9 +31,10 @@ _ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>
 _WORD = re.compile(r"\w").match
 _SAFE = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch  # what quote_plus leaves as it is
 
-# the single-use value of a CAS form, in the attribute order CAS servers write (plain token
-# characters only: a value that could change how the page reads is never taken out of it)
-_EXECUTION = re.compile(r"""\bname=(["']?)execution\1\s+value=(["']?)([-\w.+/=:~]*)\2""", re.ASCII)
+# the single-use value of a CAS form, as CAS servers write it (found with ``str.find``; a value of
+# plain token characters only: one that could change how the page reads is never taken out)
+_EXECUTION = 'name="execution" value="'
+_TOKEN = re.compile(r"[-\w.+/=:~]*", re.ASCII).fullmatch
 
 _CACHE_SIZE = 512  # distinct field tags (or encoded strings) remembered
 _TEMPLATES = 64  # distinct login pages (without their execution value) remembered
@@ -94,12 +95,15 @@ def read_login_form(page: str) -> LoginForm | None:
     """The login form of ``page``, or None when it has none."""
     if "<!--" in page:
         return find_login_form(page)  # comments may hide fields: let the real parser decide
-    found = _EXECUTION.search(page)
-    if found is None:
+    start = page.find(_EXECUTION)
+    end = page.find('"', start + len(_EXECUTION)) if start >= 0 else -1
+    if end < 0:
         return _read(page)
-    start, end = found.span(3)
+    start += len(_EXECUTION)
+    value = page[start:end]
+    if _TOKEN(value) is None:
+        return _read(page)
     template = page[:start] + page[end:]
-    value = found.group(3)
     known = _templates.get(template)
     if known is not None:
         hidden = dict(known.hidden)
@@ -117,7 +121,7 @@ def read_login_form(page: str) -> LoginForm | None:
         form is not None
         and form.hidden.get("execution") == value
         and len(_templates) < _TEMPLATES
-        and _EXECUTION.search(page, found.end()) is None  # (one execution field: this one)
+        and page.find(_EXECUTION, end) < 0  # (one execution field: this one)
     ):
         _templates[template] = LoginForm(
             form.action,
