@@ -169,3 +169,25 @@ def test_a_flood_offered_far_more_than_it_can_start_keeps_checking_consent(
     checks = [s.at for s in server.state.seen if s.path == "/.well-known/entdrill-consent"]
     assert len(checks) >= 3  # the pre-flight check and the engine's, every 0.5 s
     assert stopped - max(checks) < 1.0  # it stopped on the check that found the other token
+
+
+def test_http_get_users_send_no_cookie_even_when_the_target_sets_one() -> None:
+    """An http-get user makes one request: its handle has no cookie jar, so a cookie the target
+    sets is not sent by the next user of the same connection and handle."""
+    from aiohttp import web
+
+    state = ServerState()
+    app = base_app(state, root=False)
+
+    async def sets_a_cookie(request: web.Request) -> web.Response:
+        response = web.Response(text="hello")
+        response.set_cookie("SESSION", "of-the-last-user")
+        return response
+
+    app.router.add_get("/", sets_a_cookie)
+    with LiveServer(app) as live:
+        report = flood(target=live.url, scenario="http-get", rate=20, duration=1.0, max_in_flight=2)
+    assert report["totals"]["completed"] == 20
+    assert len(state.load()) == 20
+    assert all(seen.cookies == {} for seen in state.load())
+    assert len({seen.client_port for seen in state.load()}) <= 3  # (handles were reused)

@@ -90,3 +90,60 @@ def test_a_page_read_twice_reads_the_same(pieces: list[str]) -> None:
 @given(st.dictionaries(st.text(max_size=8), st.text(max_size=12), max_size=6))
 def test_encoded_forms_are_what_urlencode_gives(fields: dict[str, str]) -> None:
     assert form.encode_form(fields) == urllib.parse.urlencode(fields).encode()
+
+
+CAS_PAGE = """<html><body><form method="post" id="fm1" action="login?service=x">
+<input type="text" name="username"><input type="password" name="password">
+<input type="hidden" name="execution" value="{}">
+<input type="hidden" name="_eventId" value="submit"></form></body></html>"""
+
+
+def test_pages_of_one_template_are_read_once_and_keep_their_own_execution() -> None:
+    form._templates.clear()
+    first, second = CAS_PAGE.format("e1-AAAA"), CAS_PAGE.format("e2-BBBB_b/c=")
+    read_first, read_second = read_login_form(first), read_login_form(second)
+    assert len(form._templates) == 1
+    assert read_first == find_login_form(first) and read_second == find_login_form(second)
+    assert read_first is not None and read_second is not None
+    assert read_first.hidden["execution"] == "e1-AAAA"
+    assert read_second.hidden["execution"] == "e2-BBBB_b/c="
+    read_second.hidden["execution"] = "changed by a journey"
+    again = read_login_form(second)
+    assert again is not None and again.hidden["execution"] == "e2-BBBB_b/c="
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.sampled_from(PIECES), max_size=8),
+    st.sampled_from(
+        [
+            '<input type="hidden" name="execution" value="{}">',
+            "<input type=hidden name=execution value={}>",
+            "<input name='execution' value='{}'>",
+            '<input type="text" name="execution" value="{}">',
+            "<input type=hidden name=execution value={}/>",
+        ]
+    ),
+    st.lists(
+        st.text(alphabet="ab=/-_", max_size=6) | st.text(alphabet="ab<>&'\" İ", max_size=4),
+        min_size=2,
+        max_size=4,
+    ),
+)
+def test_a_page_read_from_its_template_reads_as_html_parser_reads_it(
+    pieces: list[str], tag: str, values: list[str]
+) -> None:
+    """Whatever the page around it and the value in it, a page whose template was seen reads
+    as the page itself reads."""
+    form._templates.clear()
+    for value in values:
+        page = (
+            '<form action="/login">'
+            + "".join(pieces[:4])
+            + tag.format(value)
+            + "<input type=password name=p><input name=u>"
+            + "".join(pieces[4:])
+            + "</form>"
+        )
+        if "<!--" not in page:
+            assert read_login_form(page) == form._read(page), page

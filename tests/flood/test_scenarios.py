@@ -185,3 +185,34 @@ def test_redirects_resolve_as_urljoin_resolves_them(origin: str, path: str, loca
         except ValueError:
             got = ValueError
         assert got == expected, (base, ref)
+
+
+def test_requests_the_same_for_every_user_are_built_once_per_process() -> None:
+    """http-get's request, the login form's and the app page's are one object per context,
+    named by the scenario's own steps (the engine then sets no URL the handle already has)."""
+    from entdrill.flood.scenarios import cas as cas_scenarios
+    from entdrill.flood.scenarios.base import Reply, ScenarioContext
+    from entdrill.flood.scenarios.http_get import http_get
+    from entdrill.guard.allowlist import AllowList
+    from entdrill.sandbox.population import Person
+
+    ctx = ScenarioContext(
+        target="http://127.0.0.1:8080", cas_url="http://127.0.0.1:8080/cas", allow=AllowList()
+    )
+    firsts = [next(http_get(ctx, draw)) for draw in range(2)]
+    assert firsts[0] is firsts[1]
+    assert firsts[0].url == "http://127.0.0.1:8080/" and firsts[0].step == "get"
+    assert ctx.form_request.step == cas_scenarios.FORM_STEP
+    assert ctx.form_request.url == ctx.login_url() and ctx.form_request.want_body
+    assert ctx.app_request.step == cas_scenarios.APP_STEP
+    assert ctx.app_request.url == ctx.app_url and ctx.app_request.body is None
+    ctx.users_by_role["pupil"] = [
+        Person("eleve1", "secret-1", "pupil", "college", "eleve1@example.org", "Élève Un")
+    ]
+    journey = cas_scenarios.pupil_login(ctx, 0)
+    assert next(journey) is ctx.form_request
+    gen = http_get(ctx, 0)
+    next(gen)
+    with pytest.raises(StopIteration) as end:
+        gen.send(Reply(404, "", b""))
+    assert end.value.value == "http_4xx"

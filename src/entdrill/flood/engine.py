@@ -84,7 +84,8 @@ class Engine:
         self.sockets = SocketWatch()
         self.multi = pycurl.CurlMulti()
         self.multi.setopt(pycurl.M_SOCKETFUNCTION, self.sockets.on_socket)
-        self.free: list[Handle] = []
+        # handles between journeys, with and without a cookie jar (free[True], free[False])
+        self.free: tuple[list[Handle], list[Handle]] = ([], [])
         self.flying: dict[pycurl.Curl, Handle] = {}  # handles in use (each carries its journey)
         # libcurl gets at most ``slots`` transfers at once; the others wait here, in order (its
         # own queue searches its whole connection pool for each of them, again and again)
@@ -97,14 +98,15 @@ class Engine:
             self.multi, options.consent_token, options.consent_origins, self._new_handle
         )
         self._runs = [s.run for s in scenarios]
+        self._jars = [s.keeps_cookies for s in scenarios]
         self.window = Recorder() if progress is not None else None
         self._login_steps = [frozenset(s.login_steps) for s in scenarios]
         series = self.stats.series.values
         self._achieved, self._completed = series["achieved"], series["completed"]
 
     # -- requests ----------------------------------------------------------------------------
-    def _new_handle(self) -> Handle:
-        return new_handle(self._timeout_ms, int(min(self.options.timeout_s, 5.0) * 1000))
+    def _new_handle(self, jar: bool = True) -> Handle:
+        return new_handle(self._timeout_ms, int(min(self.options.timeout_s, 5.0) * 1000), jar=jar)
 
     def _send(self, handle: Handle, request: Request, now: float) -> None:
         """Set ``handle`` up for ``request`` (options only where they change: libcurl keeps
@@ -175,7 +177,9 @@ class Engine:
         stats.dispatch_lag.record(int((now - intended) * 1e6))
         gen = self._runs[scenario](self.ctx, draw)
         request = next(gen)
-        handle = self.free.pop() if self.free else self._new_handle()
+        jar = self._jars[scenario]
+        free = self.free[jar]
+        handle = free.pop() if free else self._new_handle(jar)
         if handle.cookies:  # the last user's
             handle.forget_cookies()
         handle.gen = gen
@@ -192,7 +196,7 @@ class Engine:
     def _finish(self, handle: Handle, now: float, t0: float, cause: str | None) -> None:
         del self.flying[handle.curl]
         handle.gen = None
-        self.free.append(handle)
+        self.free[handle.jar].append(handle)
         self.in_flight -= 1
         journey_us = int((now - handle.intended) * 1e6)
         scenario = handle.scenario
@@ -240,7 +244,7 @@ class Engine:
             self._finish(handle, now, t0, "http_429")
             return
         location = (c.getinfo(_REDIRECT_URL) or "") if 300 <= status < 400 else ""
-        handle.cookies = True
+        handle.cookies = handle.jar
         body = b"".join(handle.chunks) if handle.want_body else b""
         gen = handle.gen
         assert gen is not None
@@ -324,10 +328,7 @@ class Engine:
             now = clock()
             if now >= next_books:
                 next_books = now + BOOKS_INTERVAL_S
-                closed = closed_second
-                closed_second = self._close_seconds(closed_second, int(now - t0))
-                if closed_second != closed:
-                    gc.collect(1)  # what the young generations hold (the storm's own objects)
+                closed_second = self._close_seconds(closed_second, now, t0)
                 if now >= next_consent:
                     next_consent = now + consent.CHECK_INTERVAL_S
                     if self.options.consent_origins:
@@ -361,20 +362,31 @@ class Engine:
         outcome.in_flight_at_end = self.in_flight
         self._abandon(clock(), t0)
         outcome.ended_at = time.time()
-        last = min(int(clock() - t0), stats.series.length - 1)
-        self._close_seconds(closed_second, last + 1)
-        stats.flush()
+        self._close_seconds(closed_second, clock(), t0, last=True)
         return outcome
 
-    def _close_seconds(self, closed: int, elapsed: int) -> int:
-        """Close the books of the seconds before ``elapsed``; return the next one to close."""
+    def _close_seconds(self, closed: int, now: float, t0: float, *, last: bool = False) -> int:
+        """Close the books of the seconds from ``closed`` to the one before ``now`` (with
+        ``last``, the one in course too, and every latency is flushed whatever was closed);
+        return the next second to close.
+
+        Closing a second flushes the latencies to their histograms, sets its ``in_flight``,
+        reports its progress line and, during the run, collects the young generations (what the
+        storm allocated since: the collector is held off, see :func:`collector_held`).
+        """
         stats = self.stats
-        if closed < elapsed and closed < stats.series.length:
-            stats.flush()
-        while closed < elapsed and closed < stats.series.length:
+        elapsed = min(int(now - t0) + (1 if last else 0), stats.series.length)
+        if closed >= elapsed:
+            if last:
+                stats.flush()
+            return closed
+        stats.flush()
+        while closed < elapsed:
             stats.series.set("in_flight", closed, self.in_flight)
             self._report_progress(closed)
             closed += 1
+        if not last:
+            gc.collect(1)
         return closed
 
     def _abandon(self, now: float, t0: float) -> None:
@@ -387,9 +399,10 @@ class Engine:
             if c not in waiting:
                 self.multi.remove_handle(c)
             self._finish(handle, now, t0, "unfinished")
-        for handle in self.free:
-            handle.curl.close()
-        self.free = []
+        for free in self.free:
+            for handle in free:
+                handle.curl.close()
+            free.clear()
         self.multi.close()
         self.sockets.close()
         if abandoned:

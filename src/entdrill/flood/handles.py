@@ -35,6 +35,7 @@ class Handle:
         "curl",
         "gen",
         "intended",
+        "jar",
         "logged",
         "posted",
         "scenario",
@@ -46,8 +47,11 @@ class Handle:
         "want_body",
     )
 
-    def __init__(self, curl: pycurl.Curl, chunks: list[bytes], timeout_ms: int) -> None:
+    def __init__(
+        self, curl: pycurl.Curl, chunks: list[bytes], timeout_ms: int, jar: bool = True
+    ) -> None:
         self.curl = curl
+        self.jar = jar  # libcurl's cookie engine is on (the handle keeps a user's cookies)
         self.chunks = chunks  # the body of the current response, as libcurl wrote it
         self.posted = False  # the last request was a POST (the next GET must say so)
         self.cookies = False  # the cookie engine may hold cookies of the last user
@@ -74,11 +78,12 @@ class Handle:
             self.cookies = False
 
 
-def new_handle(timeout_ms: int, connect_timeout_ms: int) -> Handle:
+def new_handle(timeout_ms: int, connect_timeout_ms: int, *, jar: bool = True) -> Handle:
     """An easy handle with the flood's options: no redirects followed (scenarios follow them
-    within the allow-list), no signals, cookies kept, HTTP(S) only, and no proxy: requests go
-    straight to the target the guard checked, never through a proxy named in the environment
-    (which libcurl would otherwise look up before every request)."""
+    within the allow-list), no signals, cookies kept (unless ``jar`` is false: then libcurl's
+    cookie engine is off, and neither sends nor keeps any), HTTP(S) only, and no proxy:
+    requests go straight to the target the guard checked, never through a proxy named in the
+    environment (which libcurl would otherwise look up before every request)."""
     c = pycurl.Curl()
     chunks: list[bytes] = []
     c.setopt(pycurl.WRITEFUNCTION, chunks.append)
@@ -87,7 +92,8 @@ def new_handle(timeout_ms: int, connect_timeout_ms: int) -> Handle:
     c.setopt(pycurl.TIMEOUT_MS, timeout_ms)
     c.setopt(pycurl.CONNECTTIMEOUT_MS, connect_timeout_ms)
     c.setopt(pycurl.USERAGENT, USER_AGENT)
-    c.setopt(pycurl.COOKIEFILE, "")
+    if jar:
+        c.setopt(pycurl.COOKIEFILE, "")
     c.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS)
     c.setopt(pycurl.NOPROXY, "*")
-    return Handle(c, chunks, timeout_ms)
+    return Handle(c, chunks, timeout_ms, jar)

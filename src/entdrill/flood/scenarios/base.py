@@ -99,6 +99,23 @@ class ScenarioContext:
     def app_url(self) -> str:
         return self.login.app_url()
 
+    # Requests that are the same for every virtual user, built once per process: a journey
+    # yields the same object again (and the engine sets no option for a URL the handle has).
+    @cached_property
+    def get_request(self) -> Request:
+        """``http-get``'s request."""
+        return Request("get", self.target + self.path)
+
+    @cached_property
+    def form_request(self) -> Request:
+        """The first request of a login, its body wanted (the form)."""
+        return Request("login-form", self.login_url(), want_body=True)
+
+    @cached_property
+    def app_request(self) -> Request:
+        """The app page a logged-in user opens."""
+        return Request("app-page", self.app_url)
+
     def user(self, role: str, draw: int) -> Person:
         people = self.users_by_role[role]
         return people[draw % len(people)]
@@ -118,6 +135,9 @@ class Scenario:
     needs_users: bool = False
     needs_bridge: bool = False
     login_steps: tuple[str, ...] = ()  # the steps that make up "the login" (its own histogram)
+    # a journey of one request has no use for a cookie jar: it runs on handles without libcurl's
+    # cookie engine (no cookie sent or kept, nothing to empty for the next user)
+    keeps_cookies: bool = True
 
 
 _ORIGIN = re.compile(r"https?://[^/?#\[\]\t\r\n]*(?![^/?#])").match  # lower case, no [ ] TAB CR LF

@@ -117,9 +117,7 @@ def _after_form_credentials(ctx: ScenarioContext, action: str, reply: Reply) -> 
 
 def login_journey(ctx: ScenarioContext, draw: int, role: str) -> Journey:
     person = ctx.user(role, draw)
-    not_found, form, page_url = yield from _open_form(
-        ctx, Request(FORM_STEP, ctx.login_url(), want_body=True)
-    )
+    not_found, form, page_url = yield from _open_form(ctx, ctx.form_request)
     if form is None:
         return not_found
     action = resolve(page_url, form.action or page_url)
@@ -131,7 +129,7 @@ def login_journey(ctx: ScenarioContext, draw: int, role: str) -> Journey:
     cause = yield from judge(ctx, action, reply)
     if cause is not None:
         return cause
-    app = Request(APP_STEP, ctx.app_url)
+    app = ctx.app_request
     reply = yield app
     app_url = app.url
     if reply.location:

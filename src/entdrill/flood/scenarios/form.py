@@ -7,6 +7,10 @@ user of a storm reads a form: forms are found with ``str.find`` on the lower-cas
 fields with one regular expression, and a field tag is read once per distinct tag (a CAS server
 renders the same tags for every user but the one carrying the single-use ``execution``). Pages it cannot read that way fall back to ``html.parser``.
 
+A CAS server sends every user the same page but for that ``execution`` value: a page is read
+once per template (the page without the value), and the next pages of the same template only
+have their value put in a copy of the form read then.
+
 :func:`encode_form` is ``urllib.parse.urlencode`` for string fields, without quoting what needs
 no quoting.
 """
@@ -27,9 +31,16 @@ _ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>
 _WORD = re.compile(r"\w").match
 _SAFE = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch  # what quote_plus leaves as it is
 
+# the single-use value of a CAS form, as CAS servers write it (found with ``str.find``; a value of
+# plain token characters only: one that could change how the page reads is never taken out)
+_EXECUTION = 'name="execution" value="'
+_TOKEN = re.compile(r"[-\w.+/=:~]*", re.ASCII).fullmatch
+
 _CACHE_SIZE = 512  # distinct field tags (or encoded strings) remembered
+_TEMPLATES = 64  # distinct login pages (without their execution value) remembered
 _fields: dict[str, tuple[str, str, str]] = {}
 _quoted: dict[str, str] = {}
+_templates: dict[str, LoginForm] = {}
 
 
 def _attributes(text: str) -> dict[str, str]:
@@ -84,6 +95,46 @@ def read_login_form(page: str) -> LoginForm | None:
     """The login form of ``page``, or None when it has none."""
     if "<!--" in page:
         return find_login_form(page)  # comments may hide fields: let the real parser decide
+    start = page.find(_EXECUTION)
+    end = page.find('"', start + len(_EXECUTION)) if start >= 0 else -1
+    if end < 0:
+        return _read(page)
+    start += len(_EXECUTION)
+    value = page[start:end]
+    if _TOKEN(value) is None:
+        return _read(page)
+    template = page[:start] + page[end:]
+    known = _templates.get(template)
+    if known is not None:
+        hidden = dict(known.hidden)
+        hidden["execution"] = value
+        return LoginForm(
+            known.action,
+            known.method,
+            hidden,
+            known.username_field,
+            known.password_field,
+            dict(known.submit),
+        )
+    form = _read(page)
+    if (
+        form is not None
+        and form.hidden.get("execution") == value
+        and len(_templates) < _TEMPLATES
+        and page.find(_EXECUTION, end) < 0  # (one execution field: this one)
+    ):
+        _templates[template] = LoginForm(
+            form.action,
+            form.method,
+            dict(form.hidden),
+            form.username_field,
+            form.password_field,
+            dict(form.submit),
+        )
+    return form
+
+
+def _read(page: str) -> LoginForm | None:
     for form_attributes, body in _forms(page):
         attributes = _attributes(form_attributes)
         form = LoginForm(
