@@ -194,7 +194,7 @@ def test_requests_the_same_for_every_user_are_built_once_per_process() -> None:
     from entdrill.flood.scenarios.base import Reply, ScenarioContext
     from entdrill.flood.scenarios.http_get import http_get
     from entdrill.guard.allowlist import AllowList
-    from entdrill.sandbox.population import Person
+    from entdrill.population import Person
 
     ctx = ScenarioContext(
         target="http://127.0.0.1:8080", cas_url="http://127.0.0.1:8080/cas", allow=AllowList()
