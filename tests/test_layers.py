@@ -60,6 +60,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "experiment_vars",
                 "verdict",
                 "retry",
+                "lazy",
             }
         ),
     ),

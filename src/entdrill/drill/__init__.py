@@ -9,8 +9,9 @@ load the runner.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from entdrill import lazy
 
 if TYPE_CHECKING:
     from entdrill.drill.dead_drills import recover_dead_drills
@@ -53,12 +54,4 @@ __all__ = [
     "run_drill",
 ]
 
-
-def __getattr__(name: str) -> object:
-    """Load the module of an exported name on first use (PEP 562)."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module, attribute = _EXPORTS[name]
-    value = getattr(importlib.import_module(module), attribute)
-    globals()[name] = value
-    return value
+__getattr__ = lazy.loader(__name__, _EXPORTS, globals())

@@ -7,8 +7,9 @@ flood (an activity, say) does not load the others.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from entdrill import lazy
 
 if TYPE_CHECKING:
     from entdrill.flood.activity import journey_options, storm_options
@@ -93,12 +94,4 @@ __all__ = [
     "write_report",
 ]
 
-
-def __getattr__(name: str) -> object:
-    """Load the module of an exported name on first use (PEP 562)."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module, attribute = _EXPORTS[name]
-    value = getattr(importlib.import_module(module), attribute)
-    globals()[name] = value
-    return value
+__getattr__ = lazy.loader(__name__, _EXPORTS, globals())

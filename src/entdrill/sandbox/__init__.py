@@ -8,8 +8,9 @@ component process loads only what it serves.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from entdrill import lazy
 
 if TYPE_CHECKING:
     from entdrill.sandbox.certificate import certificate_paths
@@ -55,12 +56,4 @@ __all__ = [
     "write_state",
 ]
 
-
-def __getattr__(name: str) -> object:
-    """Load the module of an exported name on first use (PEP 562)."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module, attribute = _EXPORTS[name]
-    value = getattr(importlib.import_module(module), attribute)
-    globals()[name] = value
-    return value
+__getattr__ = lazy.loader(__name__, _EXPORTS, globals())
