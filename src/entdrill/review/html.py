@@ -12,15 +12,14 @@ Key figures carry ``data-figure="NAME"`` (``overall-score``, ``score-login``,
 from __future__ import annotations
 
 import html
-import re
 from functools import cache
 from importlib.resources import files
-from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from entdrill.review.model import Review
+from entdrill.review.template_files import PackageTemplates, joined_lines
 from entdrill.review.view import ReviewView, build_view
 
 TEMPLATE = "review.html.j2"
@@ -49,20 +48,6 @@ def render_view(view: ReviewView) -> str:
     )
 
 
-class _JoinedLines(jinja2.BaseLoader):
-    """The package's templates with each newline and the indentation after it dropped: the
-    template reads as nested HTML, the page comes out on as few lines as before."""
-
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str | None, Any]:
-        path = files("entdrill.review").joinpath("templates", template)
-        if not path.is_file():
-            raise jinja2.TemplateNotFound(template)
-        source = re.sub(r"\n[ \t]*", "", path.read_text(encoding="utf-8"))
-        return source, None, lambda: True
-
-
 def _as_text(value: object) -> object:
     """Values reach the page escaped as ``html.escape`` spells it (``&#x27;``, ``&quot;``), as
     the page always has; markup (``Markup``: macros, the SVG charts) goes through as it is.
@@ -75,7 +60,7 @@ def _as_text(value: object) -> object:
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=_JoinedLines(),
+        loader=PackageTemplates(joined_lines),
         autoescape=True,
         finalize=_as_text,
         undefined=jinja2.StrictUndefined,

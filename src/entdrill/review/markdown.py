@@ -14,12 +14,11 @@ import html
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
-from typing import Any
 
 import jinja2
 
 from entdrill.review.model import Review
+from entdrill.review.template_files import PackageTemplates
 from entdrill.review.view import ReviewView, build_view
 
 TEMPLATE = "review.md.j2"
@@ -114,20 +113,10 @@ def _charts(
     return images, chart_files
 
 
-class _Templates(jinja2.BaseLoader):
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str | None, Any]:
-        path = files("entdrill.review").joinpath("templates", template)
-        if not path.is_file():
-            raise jinja2.TemplateNotFound(template)
-        return path.read_text(encoding="utf-8"), None, lambda: True
-
-
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=_Templates(),
+        loader=PackageTemplates(),
         autoescape=False,  # noqa: S701 - Markdown, escaped by the md and code filters
         trim_blocks=True,
         lstrip_blocks=True,
