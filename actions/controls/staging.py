@@ -39,6 +39,7 @@ from chaoslib.types import Activity, Experiment, Hypothesis, Journal, Run
 from actions.types import Configuration, Secrets
 from entdrill import redact, staging_keys, var_files
 from entdrill.errors import EntdrillError
+from entdrill.faults.ledger import Ledger
 from entdrill.faults.watch import RunWatch
 from entdrill.guard import allowlist
 from entdrill.staging import SandboxLease, fill_configuration
@@ -84,7 +85,7 @@ def before_experiment_control(
         logger.info("Staging ENT: %s", configuration["ent_base_url"])
     else:
         try:
-            fill_configuration(configuration, _lease.acquire())
+            fill_configuration(configuration, _lease.acquire(faulted=_faulted_components()))
         except EntdrillError as error:
             raise InterruptExecution(f"cannot use the sandbox staging school: {error}") from error
         logger.info("Staging ENT: the sandbox at %s", configuration["ent_base_url"])
@@ -93,6 +94,14 @@ def before_experiment_control(
         staging_keys.check_allowed(configuration, allowlist.from_environment())
     except EntdrillError as error:
         raise _refuse(f"cannot run this experiment: {error}") from error
+
+
+def _faulted_components() -> list[str]:
+    """Components taken down by faults still in place (their owners live: orphans were just
+    reverted), such as the bridge another experiment of the same drill is keeping down."""
+    return sorted(
+        {str(e.target["component"]) for e in Ledger().open_entries() if e.target.get("component")}
+    )
 
 
 def before_hypothesis_control(context: Hypothesis, **kwargs: Any) -> None:

@@ -8,6 +8,7 @@ started it stops it afterwards. :func:`configuration_for` gives the keys activit
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,15 +73,21 @@ class SandboxLease:
 
     started_here: bool = False
 
-    def acquire(self) -> dict[str, Any]:
+    def acquire(self, faulted: Collection[str] = ()) -> dict[str, Any]:
+        """Start the sandbox if it is not up. ``faulted``: components another run has taken
+        down on purpose (an open fault of a live owner): a sandbox missing only those is left
+        as it is, or this run would undo a fault in place (two experiments of one drill)."""
         target: LocalTarget = local_sandbox()
         if not target.is_up():
-            log.info("starting the sandbox in %s", target.directory)
             # A sandbox with some components running was started by someone else: completing
             # it (a replica lost earlier) does not make it ours to stop.
-            was_running = bool(target.running())
-            target.start()
-            self.started_here = not was_running
+            running = target.running()
+            if running and faulted:
+                log.info("the sandbox misses %s on purpose: left as it is", ", ".join(faulted))
+            else:
+                log.info("starting the sandbox in %s", target.directory)
+                target.start()
+                self.started_here = not running
         return configuration_for(target.status())
 
     def release(self) -> None:
