@@ -106,16 +106,7 @@ def read_login_form(page: str) -> LoginForm | None:
     template = page[:start] + page[end:]
     known = _templates.get(template)
     if known is not None:
-        hidden = dict(known.hidden)
-        hidden["execution"] = value
-        return LoginForm(
-            known.action,
-            known.method,
-            hidden,
-            known.username_field,
-            known.password_field,
-            dict(known.submit),
-        )
+        return _copy(known, execution=value)
     form = _read(page)
     if (
         form is not None
@@ -123,15 +114,20 @@ def read_login_form(page: str) -> LoginForm | None:
         and len(_templates) < _TEMPLATES
         and page.find(_EXECUTION, end) < 0  # (one execution field: this one)
     ):
-        _templates[template] = LoginForm(
-            form.action,
-            form.method,
-            dict(form.hidden),
-            form.username_field,
-            form.password_field,
-            dict(form.submit),
-        )
+        _templates[template] = _copy(form)
     return form
+
+
+def _copy(form: LoginForm, **hidden: str) -> LoginForm:
+    """A copy of ``form`` whose fields its user may change, with ``hidden`` values set."""
+    return LoginForm(
+        form.action,
+        form.method,
+        {**form.hidden, **hidden},
+        form.username_field,
+        form.password_field,
+        dict(form.submit),
+    )
 
 
 def _read(page: str) -> LoginForm | None:
