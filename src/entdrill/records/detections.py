@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from entdrill.records.database import Database
 from entdrill.records.encoding import check_text
@@ -117,7 +117,3 @@ def read(db: Database, drill_ids: Iterable[str]) -> list[DetectionRecord]:
 
 def _real(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
-
-
-def epoch(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
