@@ -42,7 +42,8 @@ LIMITS: dict[str, int] = {
 
 # What YAML 1.1 calls non-printable (its reader raises on these), and what no text file holds:
 # C0 controls but tab and line ends, DEL, C1 controls but NEL, surrogates, U+FFFE and U+FFFF.
-_FORBIDDEN = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# (named as what is forbidden: the complement compiles in a tenth of the time)
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from typing import Any
 
 import click
 
-from entdrill import __version__
 from entdrill.errors import EntdrillError, Stopped
 from entdrill.redact import redact
 
@@ -70,7 +69,7 @@ def fail(ctx: click.Context, error: EntdrillError) -> None:
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="entdrill")
+@click.version_option(package_name="entdrill", prog_name="entdrill")
 @click.option("-v", "--verbose", count=True, help="More log lines on stderr (-v info, -vv debug).")
 def cli(verbose: int) -> None:
     """Chaos experiments and continuity drills for school digital workspaces (ENTs).
