@@ -48,6 +48,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "redact",
                 "ranges",
                 "textfile",
+                "child_options",
                 "outfile",
                 "journeys",
                 "problem",

@@ -30,6 +30,7 @@ class Seen:
     at: float
     cookies: dict[str, str]
     client_port: int = 0  # the client's end of the connection the request came on
+    authorization: str = ""  # the Authorization header (a target URL's user and password)
 
 
 @dataclass
@@ -63,6 +64,7 @@ def base_app(state: ServerState, *, root: bool = True) -> web.Application:
                 time.monotonic(),
                 dict(request.cookies),
                 peer[1] if peer else 0,
+                request.headers.get("Authorization", ""),
             )
         )
         if request.path == CONSENT_PATH:

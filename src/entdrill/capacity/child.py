@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from entdrill import paths
+from entdrill import child_options, paths
 from entdrill.capacity.report import CapacityReport, read
 from entdrill.capacity.runner import prepare
 from entdrill.capacity.settings import SearchSettings
@@ -56,9 +56,15 @@ def capacity_dir() -> Path:
     return paths.ensure_private_dir(paths.home() / "capacity")
 
 
-def argv(options: FloodOptions, settings: SearchSettings, report: Path) -> list[str]:
-    """The ``entdrill capacity`` command line of this search."""
-    args = [sys.executable, "-m", "entdrill.cli.capacity"]
+def child_argv(report: Path) -> list[str]:
+    """The ``entdrill capacity`` command line of a search: its options travel in the
+    environment (:mod:`entdrill.child_options`), since a target URL may hold a password."""
+    return [sys.executable, "-m", "entdrill.cli.capacity", "--report", str(report)]
+
+
+def search_options(options: FloodOptions, settings: SearchSettings) -> list[str]:
+    """The ``entdrill capacity`` options of this search."""
+    args: list[str] = []
     for name in TARGET_FIELDS:
         value = getattr(options, name)
         if value not in (None, ""):
@@ -78,7 +84,7 @@ def argv(options: FloodOptions, settings: SearchSettings, report: Path) -> list[
     for option, number in numbers:
         if number is not None:
             args += [option, repr(number)]
-    return [*args, "--report", str(report)]
+    return args
 
 
 def run_search(
@@ -99,9 +105,10 @@ def run_search(
     env[consent.ENV] = token
     if bridge_secret:
         env[BRIDGE_SECRET_ENV] = bridge_secret
+    child_options.hand_over(env, search_options(options, settings))
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            argv(options, settings, report_path),
+            child_argv(report_path),
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from entdrill import outfile
+from entdrill import child_options, outfile
 from entdrill.capacity import SearchSettings, StepResult, build_report, search, table
 from entdrill.capacity.report import COLUMNS, step_row
 from entdrill.capacity.runner import SearchResult
@@ -147,4 +147,4 @@ def _exit_code(result: SearchResult) -> int:
 
 
 if __name__ == "__main__":
-    capacity(prog_name="entdrill capacity")
+    capacity(args=child_options.take(sys.argv[1:]), prog_name="entdrill capacity")

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from entdrill import outfile, redact
+from entdrill import child_options, outfile, redact
 from entdrill.cli.flood_options import apply_options, schedule_options, target_options
 from entdrill.errors import EntdrillError, GuardRefusal, InvalidArgument, Stopped
 from entdrill.flood import (
@@ -155,4 +155,4 @@ def merge(ctx: click.Context, reports: tuple[Path, ...], output: Path | None) ->
 
 
 if __name__ == "__main__":
-    flood(prog_name="entdrill flood")
+    flood(args=child_options.take(sys.argv[1:]), prog_name="entdrill flood")

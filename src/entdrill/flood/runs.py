@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from entdrill import paths
+from entdrill import child_options, paths
 from entdrill.errors import InvalidArgument
 from entdrill.flood import plan as plan_module
 from entdrill.flood import report as report_module
@@ -66,7 +66,8 @@ def start(options: plan_module.FloodOptions, token: str, *, bridge_secret: str =
     env[consent.ENV] = token
     if bridge_secret:
         env[plan_module.BRIDGE_SECRET_ENV] = bridge_secret
-    argv = [sys.executable, "-m", "entdrill.cli.flood", *options.to_argv()]
+    child_options.hand_over(env, options.to_argv())  # (not argv: a URL may hold a password)
+    argv = [sys.executable, "-m", "entdrill.cli.flood"]
     argv += ["--processes", str(plan.processes), "--report", str(report_path)]
     with log_path.open("ab") as log:
         process = subprocess.Popen(

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+from entdrill import child_options
 from entdrill.errors import EntdrillError
 from entdrill.flood import report as report_module
 from entdrill.flood.display import Display
@@ -56,6 +57,7 @@ def run(
     env[consent.ENV] = token
     if plan.bridge_secret:
         env[BRIDGE_SECRET_ENV] = plan.bridge_secret
+    child_options.hand_over(env, plan.options.to_argv())
     lines: queue.Queue[dict[str, Any]] = queue.Queue()
     with (
         tempfile.TemporaryDirectory(prefix="entdrill-flood-") as tmp,
@@ -64,7 +66,8 @@ def run(
         processes: list[subprocess.Popen[str]] = []
         paths = [Path(tmp) / f"shard-{i}.json" for i in range(count)]
         for i in range(count):
-            argv = [sys.executable, "-m", "entdrill.cli.flood", *plan.options.to_argv()]
+            # the plan's options travel in the environment: a target URL may hold a password
+            argv = [sys.executable, "-m", "entdrill.cli.flood"]
             argv += ["--shard", f"{i}/{count}", "--report", str(paths[i])]
             argv += ["--start-at", f"{start_at:.6f}"]
             if display is not None:
