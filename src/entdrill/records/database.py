@@ -68,9 +68,18 @@ class Database(ABC):
     def read_time(self, value: Any) -> datetime:
         """A stored time back as an aware UTC datetime."""
 
+    @abstractmethod
+    def epoch_us(self, expression: str) -> str:
+        """SQL for the stored time ``expression`` as whole microseconds since the epoch (an
+        integer: differences are exact, as ``timedelta``'s)."""
+
     def time_reader(self) -> Callable[[Any], datetime]:
         """The fastest callable doing ``read_time`` (for loops over many rows)."""
         return self.read_time
+
+    @abstractmethod
+    def reopen(self) -> Database | None:
+        """A second, read-only connection to the same database (None when impossible)."""
 
     @abstractmethod
     def lock_migrations(self) -> None:

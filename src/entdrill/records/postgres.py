@@ -120,6 +120,17 @@ class PostgresDatabase(Database):
         result: datetime = value if value.tzinfo is UTC else value.astimezone(UTC)
         return result
 
+    def reopen(self) -> PostgresDatabase:
+        return PostgresDatabase.open(self._url, read_only=True)
+
+    def epoch_us(self, expression: str) -> str:
+        """Whole seconds and microseconds apart: exact whatever type ``EXTRACT`` returns
+        (``numeric`` since PostgreSQL 14, ``double precision`` before)."""
+        return (
+            f"(CAST(EXTRACT(EPOCH FROM date_trunc('second', {expression})) AS BIGINT) * 1000000"
+            f" + MOD(CAST(EXTRACT(MICROSECONDS FROM {expression}) AS BIGINT), 1000000))"
+        )
+
     def lock_migrations(self) -> None:
         self.connection.execute(
             "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.entdrill_records'))"

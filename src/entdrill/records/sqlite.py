@@ -91,6 +91,20 @@ class SqliteDatabase(Database):
     def time_reader(self) -> Callable[[Any], datetime]:
         return datetime.fromisoformat
 
+    def epoch_us(self, expression: str) -> str:
+        """Times are stored as ``format_time`` writes them (``2026-03-02T08:15:00.250000+00:00``,
+        fixed width, UTC): the whole seconds by ``strftime`` (which would round the fraction to
+        the millisecond), the microseconds from their six digits."""
+        return (
+            f"(CAST(strftime('%s', substr({expression}, 1, 19)) AS INTEGER) * 1000000"
+            f" + CAST(substr({expression}, 21, 6) AS INTEGER))"
+        )
+
+    def reopen(self) -> SqliteDatabase | None:
+        if self.where == ":memory:":
+            return None
+        return SqliteDatabase.open(self.where, read_only=True)
+
     def lock_migrations(self) -> None:
         """``BEGIN IMMEDIATE`` already holds the database's write lock."""
 

@@ -43,6 +43,7 @@ from entdrill.records.models import (
     ReviewData,
     Severity,
 )
+from entdrill.records.reach_totals import ReachTotals, reach_totals
 
 T = TypeVar("T")
 
@@ -420,6 +421,24 @@ class Records:
         with self._read() as db:
             where, params = reading.window(db, "d.started_at", since, until)
             return consume(reading.reach_facts(db, where, params))
+
+    def reach_totals(
+        self, since: datetime | None, until: datetime | None, drill_id: str | None = None
+    ) -> ReachTotals:
+        """The reach of the ended drills started in ``[since, until)`` (only ``drill_id`` when
+        given), folded by the database into what the review shows (``reach_totals``)."""
+        with self._read() as db:
+            where, params = reading.window(db, "d.started_at", since, until)
+            if drill_id is not None:
+                where += " AND d.id = ?"
+                params.append(drill_id)
+            return reach_totals(db, where, params)
+
+    def twin(self) -> Records | None:
+        """Another connection to the same database, read-only, for a read beside this one's
+        (None when there cannot be one: an in-memory SQLite database)."""
+        db = self._db.reopen()
+        return None if db is None else Records(db)
 
     def import_drills(self, details: Iterable[DrillDetail]) -> list[DrillDetail]:
         """Write whole drills at once (fixtures, copies between databases), in one transaction
