@@ -70,6 +70,8 @@ class PostgresDatabase(Database):
             configure(connection)
             if read_only:
                 connection.execute("SET default_transaction_read_only = on")
+                # Reports run each large query once: compiling it (JIT) costs more than it saves.
+                connection.execute("SET jit = off")
             else:
                 check_durability(connection, where)
         except psycopg.Error as error:

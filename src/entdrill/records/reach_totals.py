@@ -78,17 +78,24 @@ def _minute(us: str) -> str:
     return f"CASE WHEN {us} <= 0 THEN 0 ELSE ({us} + {MINUTE_US - 1}) / {MINUTE_US} END"
 
 
+def _same(expression: str) -> str:
+    return expression
+
+
 def _sql(db: Database, where: str) -> str:
-    us = db.epoch_us
+    # SQLite stores times as 32-character texts: turned into integers once per reach row, the
+    # rows the query keeps are half as wide. PostgreSQL's times are 8 bytes already: only those
+    # the arithmetic needs are turned.
+    early, late = (db.epoch_us, _same) if db.dialect == "sqlite" else (_same, db.epoch_us)
     text, big = "CAST(NULL AS TEXT)", "CAST(NULL AS BIGINT)"
     return f"""
 WITH ended AS (SELECT d.id FROM drills d WHERE {where} AND d.status <> 'running'),
 r AS MATERIALIZED (
     SELECT l.drill_id AS drill, l.person AS person, l.channel AS channel,
-        MIN(CASE WHEN l.state IN ('sent', 'failed') THEN l.at END) AS first,
-        MIN(CASE WHEN l.state = 'sent' THEN l.at END) AS sent,
+        {early("MIN(CASE WHEN l.state IN ('sent', 'failed') THEN l.at END)")} AS first,
+        {early("MIN(CASE WHEN l.state = 'sent' THEN l.at END)")} AS sent,
         MAX(CASE WHEN l.state IN ('delivered', 'acknowledged') THEN 1 ELSE 0 END) AS reached,
-        MIN(CASE WHEN l.state = 'acknowledged' THEN l.at END) AS acked,
+        {early("MIN(CASE WHEN l.state = 'acknowledged' THEN l.at END)")} AS acked,
         MAX(l.staff_group) AS grp
     FROM ledger_entries l WHERE l.drill_id IN (SELECT id FROM ended)
     GROUP BY l.drill_id, l.person, l.channel
@@ -97,11 +104,11 @@ dc AS MATERIALIZED (
     SELECT drill, channel, COUNT(first) AS sent_to,
         SUM(CASE WHEN first IS NOT NULL AND reached = 1 THEN 1 ELSE 0 END) AS delivered,
         COUNT(CASE WHEN first IS NOT NULL THEN acked END) AS acked,
-        {us("MIN(first)")} AS start
+        {late("MIN(first)")} AS start
     FROM r GROUP BY drill, channel
 ),
 a AS MATERIALIZED (
-    SELECT drill, channel, person, {us("acked")} AS acked, {us("sent")} AS sent
+    SELECT drill, channel, person, {late("acked")} AS acked, {late("sent")} AS sent
     FROM r WHERE first IS NOT NULL AND acked IS NOT NULL
 ),
 w AS (

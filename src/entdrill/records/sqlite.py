@@ -93,11 +93,12 @@ class SqliteDatabase(Database):
 
     def epoch_us(self, expression: str) -> str:
         """Times are stored as ``format_time`` writes them (``2026-03-02T08:15:00.250000+00:00``,
-        fixed width, UTC): the whole seconds by ``strftime`` (which would round the fraction to
-        the millisecond), the microseconds from their six digits."""
+        fixed width, UTC): the whole seconds from the Julian day of the first 19 characters
+        (a whole number of milliseconds inside SQLite, so rounding the seconds is exact), the
+        microseconds from their six digits."""
         return (
-            f"(CAST(strftime('%s', substr({expression}, 1, 19)) AS INTEGER) * 1000000"
-            f" + CAST(substr({expression}, 21, 6) AS INTEGER))"
+            f"(CAST(ROUND((julianday(substr({expression}, 1, 19)) - 2440587.5) * 86400.0)"
+            f" AS INTEGER) * 1000000 + CAST(substr({expression}, 21, 6) AS INTEGER))"
         )
 
     def reopen(self) -> SqliteDatabase | None:
