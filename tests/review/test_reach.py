@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from entdrill.records import open_records
-from entdrill.review.build import reach_of
 from entdrill.review.reach import ReachSummary, fact_of, fold_reach, fold_rows, from_totals
+from entdrill.review.source import reach_of
 
 from .support import at, reach
 

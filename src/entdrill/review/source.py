@@ -8,24 +8,77 @@ database (the rest is pure).
 
 The period's data (drills, experiments, channel results, findings) is loaded whole; the reach
 rows (one per drill, person and channel: most of the rows) are never held: the database folds
-them (``Records.reach_totals``), on a second connection, while the first loads the rest (on
-SQLite the query runs outside the interpreter's lock; on PostgreSQL in the server), so reading
-the reach costs no more time than loading the rest.
+them (``Records.reach_totals``) on a second connection, started first, while the first
+connection loads the rest and ``build_review`` computes what does not depend on the reach (on
+SQLite the query runs outside the interpreter's lock; on PostgreSQL in the server). ``reach``
+is that fold, pending: ``build_review`` waits for it when it needs it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack
 from datetime import datetime, timedelta
 from typing import Any
 
-from entdrill.records import DetectionRecord, Records, ReviewData, open_records
+from entdrill.records import DetectionRecord, ReachFact, Records, ReviewData, open_records
 from entdrill.records.reach_totals import ReachTotals
-from entdrill.review.build import only_drill, reach_of, series_wanted
-from entdrill.review.reach import ReachSummary, from_totals
+from entdrill.review.reach import ReachSummary, fold_reach, from_totals
 
-Inputs = tuple[ReviewData, dict[str, dict[str, Any]], ReachSummary, list[DetectionRecord]]
+
+class PendingReach:
+    """The reach of a period, folded by the database on a connection of its own, in a thread;
+    calling it waits for the fold (``close`` when it may never be called)."""
+
+    def __init__(
+        self,
+        records: Records | None,
+        since: datetime | None,
+        until: datetime | None,
+        drill_id: str | None,
+    ) -> None:
+        self._records, self._since, self._until = records, since, until
+        self._summary: ReachSummary | None = None
+        self._data: ReviewData | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._totals: Future[ReachTotals] | None = None
+        if records is not None:
+            self._pool = ThreadPoolExecutor(1, "entdrill-reach")
+            self._totals = self._pool.submit(records.reach_totals, since, until, drill_id)
+
+    @classmethod
+    def ready(cls, summary: ReachSummary) -> PendingReach:
+        pending = cls(None, None, None, None)
+        pending._summary = summary
+        return pending
+
+    def of(self, data: ReviewData) -> PendingReach:
+        """The reach of ``data``'s ended drills (the ranks of its drills)."""
+        self._data = data
+        return self
+
+    def __call__(self) -> ReachSummary:
+        if self._summary is None:
+            assert self._totals is not None and self._records is not None and self._data
+            try:
+                self._summary = _summary(
+                    self._records, self._data, self._since, self._until, self._totals.result()
+                )
+            finally:
+                self.close()
+        return self._summary
+
+    def close(self) -> None:
+        """Wait for the query and close the connection (the summary stays if it was read)."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+        if self._records is not None:
+            self._records.close()
+            self._records = None
+
+
+Inputs = tuple[ReviewData, dict[str, dict[str, Any]], PendingReach, list[DetectionRecord]]
 
 
 def load_review(
@@ -35,25 +88,28 @@ def load_review(
     drill_id: str | None = None,
 ) -> Inputs:
     """What ``build_review`` needs, read from ``records``: the period's data without its reach
-    rows (or one drill's, with ``drill_id``), the charted storms' series, the reach folded by
-    the database (on a second connection, at the same time), and the drills' detection results.
-
-    When the reach was read from other drills than the data (a drill ended in between), the
-    reach rows are folded again on ``records``' own connection as they stream (``reach_of``)."""
+    rows (or one drill's, with ``drill_id``), the charted storms' series, the drills' detection
+    results, and the reach, folded by the database on a second connection (pending)."""
     since, until = _period(records, since, until, drill_id)
-    with ExitStack() as stack:
-        twin = records.twin()
-        pending: Future[ReachTotals] | None = None
-        if twin is not None:
-            stack.enter_context(twin)
-            pool = stack.enter_context(ThreadPoolExecutor(1, "entdrill-reach"))
-            pending = pool.submit(twin.reach_totals, since, until, drill_id)
-        data = _data(records, since, until, drill_id)
+    twin = records.twin()
+    reach = PendingReach(twin, since, until, drill_id) if twin is not None else None
+    try:
+        # The review's model is imported while the database folds the reach.
+        from entdrill.review.build import only_drill, series_wanted
+
+        data = records.load_review_data(since, until, reach=False)
+        if drill_id is not None:
+            data = only_drill(data, drill_id)
         series = records.load_series(series_wanted(data))
         detections = records.detection_results([d.id for d in data.drills])
-        totals = None if pending is None else pending.result()
-        reach = _reach(records, data, since, until, drill_id, totals)
-    return data, series, reach, detections
+        if reach is None:
+            totals = records.reach_totals(since, until, drill_id)
+            reach = PendingReach.ready(_summary(records, data, since, until, totals))
+    except BaseException:
+        if reach is not None:
+            reach.close()
+        raise
+    return data, series, reach.of(data), detections
 
 
 def read_review(
@@ -69,18 +125,29 @@ def read_review(
         return records.where, load_review(records, since, until, drill_id)
 
 
-def _reach(
+def reach_of(data: ReviewData, rows: Iterable[ReachFact]) -> ReachSummary:
+    """The reach rows of ``data``'s ended drills folded, read as they stream from the records
+    (grouped by drill, as ``Records.scan_reach`` gives them), ranked by drill start order."""
+    position = _ranks(data)
+    get = position.get
+    return fold_reach(((get(fact[0], 0), fact) for fact in rows), position)
+
+
+def _ranks(data: ReviewData) -> dict[str, int]:
+    return {d.id: i for i, d in enumerate(data.drills) if d.status != "running"}
+
+
+def _summary(
     records: Records,
     data: ReviewData,
     since: datetime | None,
     until: datetime | None,
-    drill_id: str | None,
-    totals: ReachTotals | None,
+    totals: ReachTotals,
 ) -> ReachSummary:
-    """The reach of ``data``'s ended drills: ``totals`` when they are of those drills."""
-    rank = {d.id: i for i, d in enumerate(data.drills) if d.status != "running"}
-    if totals is None:
-        totals = records.reach_totals(since, until, drill_id)
+    """The reach of ``data``'s ended drills: ``totals`` when they are of those drills, else
+    (a drill ended between the two reads) the reach rows folded as they stream, on the same
+    connection as ``totals``."""
+    rank = _ranks(data)
     if totals.ended == rank.keys():
         return from_totals(totals, rank)
     return records.scan_reach(since, until, lambda rows: reach_of(data, rows))
@@ -93,10 +160,3 @@ def _period(
         return since, until
     started = records.get_drill(drill_id).drill.started_at
     return started, started + timedelta(milliseconds=1)
-
-
-def _data(
-    records: Records, since: datetime | None, until: datetime | None, drill_id: str | None
-) -> ReviewData:
-    data = records.load_review_data(since, until, reach=False)
-    return data if drill_id is None else only_drill(data, drill_id)
