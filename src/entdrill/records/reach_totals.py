@@ -5,8 +5,7 @@ person and channel). ``reach_totals`` streams none of them: the database folds t
 drill, person and channel (as ``reading.reach`` does), then folds those rows into
 
 - per channel and drill: how many people were sent to, delivered to, acknowledged;
-- per channel, the times to acknowledge (first ``sent`` to first ``acknowledged``) at the ranks
-  the review states (the median's one or two middle ranks, the p90's nearest rank);
+- per channel, the times to acknowledge (first ``sent`` to first ``acknowledged``);
 - per channel, how many acknowledgements came by each minute (rounded up) after the channel's
   activation in the drill (its first ``sent`` or ``failed``), and the same for each person's
   first acknowledgement on any channel after the drill's first activation;
@@ -36,12 +35,13 @@ MINUTE_US = 60_000_000
 
 @dataclass(slots=True)
 class ReachTotals:
-    """What ``reach_totals`` returns (see the module)."""
+    """What ``reach_totals`` returns (see the module): totals of disjoint sets of drills add
+    up (``add``) to the totals of their union."""
 
     #: (channel, drill id, sent to, delivered, acknowledged) per channel and drill with any row.
     drills: list[tuple[str, str, int, int, int]] = field(default_factory=list)
-    #: (channel, rank from 1, count, microseconds): the waits at the ranks the review states.
-    waits: list[tuple[str, int, int, int]] = field(default_factory=list)
+    #: Per channel, every time to acknowledge, in microseconds (in no order).
+    waits: dict[str, list[int]] = field(default_factory=dict)
     #: (channel, minute, acknowledgements): per channel, by minute after activation.
     ack_minutes: list[tuple[str, int, int]] = field(default_factory=list)
     #: (minute, people): first acknowledgements on any channel, by minute after activation.
@@ -52,19 +52,35 @@ class ReachTotals:
     #: The ended drills read (the window's drills not running).
     ended: set[str] = field(default_factory=set)
 
+    def add(self, other: ReachTotals) -> ReachTotals:
+        """These totals with those of other drills added."""
+        self.drills.extend(other.drills)
+        for channel, waits in other.waits.items():
+            self.waits.setdefault(channel, []).extend(waits)
+        self.ack_minutes.extend(other.ack_minutes)
+        self.any_ack_minutes.extend(other.any_ack_minutes)
+        self.people_sent += other.people_sent
+        self.missed.extend(other.missed)
+        self.ended |= other.ended
+        return self
+
 
 def reach_totals(db: Database, where: str, params: Sequence[Any]) -> ReachTotals:
     """The ended drills selected by ``where`` (over drills ``d``) with their reach folded."""
     totals = ReachTotals()
+    waits = totals.waits
     for kind, channel, drill, person, group, a, b, c in db.stream(_sql(db, where), params):
-        if kind == "drill":
+        if kind == "wait":
+            found = waits.get(channel)
+            if found is None:
+                found = waits[channel] = []
+            found.append(a)
+        elif kind == "drill":
             totals.drills.append((channel, drill, a, b, c))
         elif kind == "missed":
             totals.missed.append((channel, drill, person, group, a == 1))
         elif kind == "ended":
             totals.ended.add(drill)
-        elif kind == "wait":
-            totals.waits.append((channel, a, b, c))
         elif kind == "minute":
             totals.ack_minutes.append((channel, a, b))
         elif kind == "any":
@@ -111,22 +127,15 @@ a AS MATERIALIZED (
     SELECT drill, channel, person, {late("acked")} AS acked, {late("sent")} AS sent
     FROM r WHERE first IS NOT NULL AND acked IS NOT NULL
 ),
-w AS (
-    SELECT channel, wait, ROW_NUMBER() OVER (PARTITION BY channel ORDER BY wait) AS pos,
-        COUNT(*) OVER (PARTITION BY channel) AS n
-    FROM (
-        SELECT channel, CASE WHEN acked < sent THEN 0 ELSE acked - sent END AS wait
-        FROM a WHERE sent IS NOT NULL
-    ) waits
-),
 p AS MATERIALIZED (
     SELECT drill, person, MAX(reached) AS reached
     FROM r WHERE first IS NOT NULL GROUP BY drill, person
 )
 SELECT 'drill', channel, drill, {text}, {text}, sent_to, delivered, acked FROM dc
 UNION ALL
-SELECT 'wait', channel, {text}, {text}, {text}, pos, n, wait FROM w
-    WHERE pos = (n + 1) / 2 OR pos = (n + 2) / 2 OR pos = (9 * n + 9) / 10
+SELECT 'wait', channel, {text}, {text}, {text}, CASE WHEN acked < sent THEN 0 ELSE acked - sent END,
+    {big}, {big}
+    FROM a WHERE sent IS NOT NULL
 UNION ALL
 SELECT 'minute', a.channel, {text}, {text}, {text}, {_minute("a.acked - dc.start")}, COUNT(*), {big}
     FROM a JOIN dc ON dc.drill = a.drill AND dc.channel = a.channel

@@ -259,18 +259,14 @@ def from_totals(totals: ReachTotals, rank: Mapping[str, int]) -> ReachSummary:
             channel.delivered += delivered
             channel.acknowledged += acknowledged
             channel.per_drill[drill_id] = (sent_to, acknowledged)
-    middle: dict[str, list[float]] = {}
-    for name, position, count, us in totals.waits:
-        wait = max(0.0, us / 10**6)
-        if position in ((count + 1) // 2, (count + 2) // 2):
-            middle.setdefault(name, []).append(wait)
-        if position == (9 * count + 9) // 10:
-            channels[name].p90_wait_s = wait
-    for name, waits in middle.items():
-        channels[name].median_wait_s = median(waits)
+    for name, waits in totals.waits.items():
+        seconds = [max(0.0, us / 10**6) for us in waits]
+        channels[name].median_wait_s = median(seconds)
+        channels[name].p90_wait_s = nearest_rank(seconds, 0.9)
     for name, minute, count in totals.ack_minutes:
-        channels[name].ack_minutes[minute] = count
-    summary.any_ack_minutes.update(dict(totals.any_ack_minutes))
+        channels[name].ack_minutes[minute] += count
+    for minute, count in totals.any_ack_minutes:
+        summary.any_ack_minutes[minute] += count
     nowhere: dict[tuple[str, str], tuple[str, str | None]] = {}  # drill, person: channel, group
     for name, drill_id, person, group, reached_elsewhere in totals.missed:
         place = rank[drill_id]

@@ -25,30 +25,65 @@ from entdrill.records import DetectionRecord, ReachFact, Records, ReviewData, op
 from entdrill.records.reach_totals import ReachTotals
 from entdrill.review.reach import ReachSummary, fold_reach, from_totals
 
+#: On PostgreSQL the reach of a period is folded in this many parts at once (drills split by
+#: id), each on a connection of its own, so the server's cores share the fold. SQLite folds in
+#: this process, in one part: two parts held twice the memory and were no faster on two cores.
+PARTS = {"postgresql": 2, "sqlite": 1}
+#: A part is worth a connection from this many drills.
+DRILLS_PER_PART = 1000
+
 
 class PendingReach:
-    """The reach of a period, folded by the database on a connection of its own, in a thread;
-    calling it waits for the fold (``close`` when it may never be called)."""
+    """The reach of a period being folded by the database, in threads, on connections of its
+    own; calling it waits for the fold (``close`` when it may never be called)."""
 
     def __init__(
         self,
-        records: Records | None,
+        twins: list[Records],
         since: datetime | None,
         until: datetime | None,
         drill_id: str | None,
+        cuts: list[str],
     ) -> None:
-        self._records, self._since, self._until = records, since, until
+        self._twins, self._since, self._until = twins, since, until
         self._summary: ReachSummary | None = None
         self._data: ReviewData | None = None
-        self._pool: ThreadPoolExecutor | None = None
-        self._totals: Future[ReachTotals] | None = None
-        if records is not None:
-            self._pool = ThreadPoolExecutor(1, "entdrill-reach")
-            self._totals = self._pool.submit(records.reach_totals, since, until, drill_id)
+        self._pool = ThreadPoolExecutor(len(twins), "entdrill-reach") if twins else None
+        bounds = zip([None, *cuts], [*cuts, None], strict=True)
+        self._parts: list[Future[ReachTotals]] = [
+            self._pool.submit(twin.reach_totals, since, until, drill_id, ids=ids)
+            for twin, ids in zip(twins, bounds, strict=True)
+            if self._pool is not None
+        ]
+
+    @classmethod
+    def start(
+        cls,
+        records: Records,
+        since: datetime | None,
+        until: datetime | None,
+        drill_id: str | None,
+    ) -> PendingReach | None:
+        """The fold started beside ``records`` (None when it cannot be: an in-memory SQLite
+        database has no second connection)."""
+        parts = 1 if drill_id is not None else PARTS.get(records.backend, 1)
+        cuts = records.drill_id_cuts(since, until, parts, DRILLS_PER_PART) if parts > 1 else []
+        twins: list[Records] = []
+        try:
+            for _ in range(len(cuts) + 1):
+                twin = records.twin()
+                if twin is None:
+                    return None
+                twins.append(twin)
+        except BaseException:
+            for twin in twins:
+                twin.close()
+            raise
+        return cls(twins, since, until, drill_id, cuts)
 
     @classmethod
     def ready(cls, summary: ReachSummary) -> PendingReach:
-        pending = cls(None, None, None, None)
+        pending = cls([], None, None, None, [])
         pending._summary = summary
         return pending
 
@@ -59,23 +94,26 @@ class PendingReach:
 
     def __call__(self) -> ReachSummary:
         if self._summary is None:
-            assert self._totals is not None and self._records is not None and self._data
+            assert self._data is not None
             try:
+                totals = ReachTotals()
+                for part in self._parts:
+                    totals.add(part.result())
                 self._summary = _summary(
-                    self._records, self._data, self._since, self._until, self._totals.result()
+                    self._twins[0], self._data, self._since, self._until, totals
                 )
             finally:
                 self.close()
         return self._summary
 
     def close(self) -> None:
-        """Wait for the query and close the connection (the summary stays if it was read)."""
+        """Wait for the queries and close the connections (the summary stays if it was read)."""
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
-        if self._records is not None:
-            self._records.close()
-            self._records = None
+        for twin in self._twins:
+            twin.close()
+        self._twins = []
 
 
 Inputs = tuple[ReviewData, dict[str, dict[str, Any]], PendingReach, list[DetectionRecord]]
@@ -91,8 +129,7 @@ def load_review(
     rows (or one drill's, with ``drill_id``), the charted storms' series, the drills' detection
     results, and the reach, folded by the database on a second connection (pending)."""
     since, until = _period(records, since, until, drill_id)
-    twin = records.twin()
-    reach = PendingReach(twin, since, until, drill_id) if twin is not None else None
+    reach = PendingReach.start(records, since, until, drill_id)
     try:
         # The review's model is imported while the database folds the reach.
         from entdrill.review.build import only_drill, series_wanted
