@@ -10,8 +10,8 @@ drill, person and channel (as ``reading.reach`` does), then folds those rows int
   activation in the drill (its first ``sent`` or ``failed``), and the same for each person's
   first acknowledgement on any channel after the drill's first activation;
 - the person-drills sent to on some channel;
-- the rows of the people missed (sent to, neither delivered nor acknowledged), with whether the
-  person was reached on another channel of that drill;
+- the rows of the people missed (sent to, neither delivered nor acknowledged), and the people
+  reached on no channel of their drill;
 - the ended drills it read.
 
 Times are compared and subtracted as whole microseconds since the epoch (``Database.epoch_us``),
@@ -47,8 +47,10 @@ class ReachTotals:
     #: (minute, people): first acknowledgements on any channel, by minute after activation.
     any_ack_minutes: list[tuple[int, int]] = field(default_factory=list)
     people_sent: int = 0
-    #: (channel, drill id, person, group, reached on another channel of the drill).
-    missed: list[tuple[str, str, str, str | None, bool]] = field(default_factory=list)
+    #: (channel, drill id, person, group) of the people sent to, not reached, per channel.
+    missed: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+    #: (drill id, person) of the people sent to and reached on no channel of the drill.
+    nowhere: set[tuple[str, str]] = field(default_factory=set)
     #: The ended drills read (the window's drills not running).
     ended: set[str] = field(default_factory=set)
 
@@ -61,6 +63,7 @@ class ReachTotals:
         self.any_ack_minutes.extend(other.any_ack_minutes)
         self.people_sent += other.people_sent
         self.missed.extend(other.missed)
+        self.nowhere |= other.nowhere
         self.ended |= other.ended
         return self
 
@@ -78,7 +81,9 @@ def reach_totals(db: Database, where: str, params: Sequence[Any]) -> ReachTotals
         elif kind == "drill":
             totals.drills.append((channel, drill, a, b, c))
         elif kind == "missed":
-            totals.missed.append((channel, drill, person, group, a == 1))
+            totals.missed.append((channel, drill, person, group))
+        elif kind == "nowhere":
+            totals.nowhere.add((drill, person))
         elif kind == "ended":
             totals.ended.add(drill)
         elif kind == "minute":
@@ -128,7 +133,7 @@ a AS MATERIALIZED (
     FROM r WHERE first IS NOT NULL AND acked IS NOT NULL
 ),
 p AS MATERIALIZED (
-    SELECT drill, person, MAX(reached) AS reached
+    SELECT drill, person, MAX(reached) AS reached, MIN(acked) AS acked
     FROM r WHERE first IS NOT NULL GROUP BY drill, person
 )
 SELECT 'drill', channel, drill, {text}, {text}, sent_to, delivered, acked FROM dc
@@ -141,16 +146,18 @@ SELECT 'minute', a.channel, {text}, {text}, {text}, {_minute("a.acked - dc.start
     FROM a JOIN dc ON dc.drill = a.drill AND dc.channel = a.channel
     GROUP BY a.channel, {_minute("a.acked - dc.start")}
 UNION ALL
-SELECT 'any', {text}, {text}, {text}, {text}, {_minute("pa.acked - df.start")}, COUNT(*), {big}
-    FROM (SELECT drill, person, MIN(acked) AS acked FROM a GROUP BY drill, person) pa
-    JOIN (SELECT drill, MIN(start) AS start FROM dc GROUP BY drill) df ON df.drill = pa.drill
-    GROUP BY {_minute("pa.acked - df.start")}
+SELECT 'any', {text}, {text}, {text}, {text}, {_minute(f"{late('p.acked')} - df.start")},
+    COUNT(*), {big}
+    FROM p JOIN (SELECT drill, MIN(start) AS start FROM dc GROUP BY drill) df ON df.drill = p.drill
+    WHERE p.acked IS NOT NULL
+    GROUP BY {_minute(f"{late('p.acked')} - df.start")}
 UNION ALL
 SELECT 'people', {text}, {text}, {text}, {text}, COUNT(*), {big}, {big} FROM p
 UNION ALL
-SELECT 'missed', r.channel, r.drill, r.person, r.grp, p.reached, {big}, {big}
-    FROM r JOIN p ON p.drill = r.drill AND p.person = r.person
-    WHERE r.first IS NOT NULL AND r.reached = 0
+SELECT 'missed', channel, drill, person, grp, {big}, {big}, {big}
+    FROM r WHERE first IS NOT NULL AND reached = 0
+UNION ALL
+SELECT 'nowhere', {text}, drill, person, {text}, {big}, {big}, {big} FROM p WHERE reached = 0
 UNION ALL
 SELECT 'ended', {text}, id, {text}, {text}, {big}, {big}, {big} FROM ended
 """  # noqa: S608

@@ -268,15 +268,15 @@ def from_totals(totals: ReachTotals, rank: Mapping[str, int]) -> ReachSummary:
     for minute, count in totals.any_ack_minutes:
         summary.any_ack_minutes[minute] += count
     nowhere: dict[tuple[str, str], tuple[str, str | None]] = {}  # drill, person: channel, group
-    for name, drill_id, person, group, reached_elsewhere in totals.missed:
+    for name, drill_id, person, group in totals.missed:
         place = rank[drill_id]
         missed = channels[name].missed.get(person)
         if missed is None:
             channels[name].missed[person] = Missed(1, place, group)
         else:
             missed.add(place, group)
-        if not reached_elsewhere:
-            key = (drill_id, person)
+        key = (drill_id, person)
+        if key in totals.nowhere:  # every row of theirs in the drill is a missed row
             known = nowhere.get(key)
             # The person's group in the drill: the first given, in channel order.
             if known is None or (group is not None and (known[1] is None or name < known[0])):
