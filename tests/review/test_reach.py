@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from entdrill.records import open_records
+from entdrill.errors import RecordsUnavailable
+from entdrill.records import Records, open_records
 from entdrill.records.reach_totals import ReachTotals
 from entdrill.review import source
 from entdrill.review.reach import ReachSummary, fact_of, fold_reach, fold_rows, from_totals
@@ -103,6 +104,20 @@ def test_the_review_reads_the_same_reach_in_parts_on_connections_of_their_own(
         monkeypatch.setattr(source, "DRILLS_PER_PART", 50)
         _, _, parts, _ = source.load_review(records, None, None)
     same_summary(parts(), whole())
+
+
+def test_the_review_folds_the_reach_on_its_own_connection_when_no_other_opens(
+    fleet: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open_records(fleet, mode="read") as records:
+        _, _, beside, _ = source.load_review(records, None, None)
+
+        def refused(self: Records) -> Records:
+            raise RecordsUnavailable("too many connections")
+
+        monkeypatch.setattr(Records, "twin", refused)
+        _, _, alone, _ = source.load_review(records, None, None)
+    same_summary(alone(), beside())
 
 
 def test_a_person_missed_in_several_drills_keeps_the_group_of_the_first_row() -> None:

@@ -16,14 +16,18 @@ is that fold, pending: ``build_review`` waits for it when it needs it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
+from entdrill.errors import RecordsError
 from entdrill.records import DetectionRecord, ReachFact, Records, ReviewData, open_records
 from entdrill.records.reach_totals import ReachTotals
 from entdrill.review.reach import ReachSummary, fold_reach, from_totals
+
+logger = logging.getLogger(__name__)
 
 #: On PostgreSQL the reach of a period is folded in this many parts at once (drills split by
 #: id), each on a connection of its own, so the server's cores share the fold. SQLite folds in
@@ -48,13 +52,15 @@ class PendingReach:
         self._twins, self._since, self._until = twins, since, until
         self._summary: ReachSummary | None = None
         self._data: ReviewData | None = None
-        self._pool = ThreadPoolExecutor(len(twins), "entdrill-reach") if twins else None
-        bounds = zip([None, *cuts], [*cuts, None], strict=True)
-        self._parts: list[Future[ReachTotals]] = [
-            self._pool.submit(twin.reach_totals, since, until, drill_id, ids=ids)
-            for twin, ids in zip(twins, bounds, strict=True)
-            if self._pool is not None
-        ]
+        self._pool: ThreadPoolExecutor | None = None
+        self._parts: list[Future[ReachTotals]] = []
+        if twins:
+            self._pool = pool = ThreadPoolExecutor(len(twins), "entdrill-reach")
+            bounds = zip([None, *cuts], [*cuts, None], strict=True)
+            self._parts = [
+                pool.submit(twin.reach_totals, since, until, drill_id, ids=ids)
+                for twin, ids in zip(twins, bounds, strict=True)
+            ]
 
     @classmethod
     def start(
@@ -64,8 +70,8 @@ class PendingReach:
         until: datetime | None,
         drill_id: str | None,
     ) -> PendingReach | None:
-        """The fold started beside ``records`` (None when it cannot be: an in-memory SQLite
-        database has no second connection)."""
+        """The fold started beside ``records``; None when no other connection opens (the
+        server takes no more, say): ``records`` then folds it itself."""
         parts = 1 if drill_id is not None else PARTS.get(records.backend, 1)
         cuts = records.drill_id_cuts(since, until, parts, DRILLS_PER_PART) if parts > 1 else []
         twins: list[Records] = []
@@ -73,13 +79,15 @@ class PendingReach:
             for _ in range(len(cuts) + 1):
                 twin = records.twin()
                 if twin is None:
-                    return None
+                    break
                 twins.append(twin)
-        except BaseException:
-            for twin in twins:
-                twin.close()
-            raise
-        return cls(twins, since, until, drill_id, cuts)
+        except RecordsError as error:
+            logger.warning("the reach is read on the review's own connection: %s", error)
+        if len(twins) == len(cuts) + 1:
+            return cls(twins, since, until, drill_id, cuts)
+        for twin in twins:
+            twin.close()
+        return None
 
     @classmethod
     def ready(cls, summary: ReachSummary) -> PendingReach:
