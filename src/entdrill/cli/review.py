@@ -18,12 +18,10 @@ import click
 from entdrill import outfile
 from entdrill.errors import EXIT_BAD_INPUT, InvalidArgument, RecordsError
 from entdrill.redact import redact
-from entdrill.review.period import parse_as_of, parse_period
-from entdrill.review.source import read_review
-from entdrill.review.wording import TITLE
+from entdrill.review import TITLE, parse_as_of, parse_period, read_review
 
 if TYPE_CHECKING:
-    from entdrill.review.model import Review
+    from entdrill.review import Review
 
 FORMATS = ("html", "md")
 ZONES = ("A", "B", "C", "Corse")
@@ -167,7 +165,7 @@ def _review(
         db_url, since, until, options["drill_id"]
     )
     try:
-        from entdrill.review.build import build_review
+        from entdrill.review import build_review  # loaded while the reach is read
 
         return build_review(
             data, series, source=redact(source), reach=reach, detections=detections, **options
@@ -184,12 +182,12 @@ def _charts_dir(out: Path) -> Path:
 def _write(result: Review, fmt: str, out: str | None) -> None:
     files: dict[str, str] = {}
     if fmt == "md":
-        from entdrill.review.markdown import render_markdown
+        from entdrill.review import render_markdown
 
         charts = _charts_dir(Path(out)).name if out else None
         text, files = render_markdown(result, charts)
     else:
-        from entdrill.review.html import render_html
+        from entdrill.review import render_html
 
         text = render_html(result)
     if out is None:

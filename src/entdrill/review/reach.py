@@ -23,8 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from entdrill.records import PersonChannelReach, ReachFact
-from entdrill.records.reach_totals import ReachTotals
+from entdrill.records import PersonChannelReach, ReachFact, ReachTotals
 from entdrill.review.quantiles import median, nearest_rank
 
 

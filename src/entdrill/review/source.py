@@ -23,8 +23,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from entdrill.errors import RecordsError
-from entdrill.records import DetectionRecord, ReachFact, Records, ReviewData, open_records
-from entdrill.records.reach_totals import ReachTotals
+from entdrill.records import (
+    DetectionRecord,
+    ReachFact,
+    ReachTotals,
+    Records,
+    ReviewData,
+    open_records,
+)
 from entdrill.review.reach import ReachSummary, fold_reach, from_totals
 
 logger = logging.getLogger(__name__)
