@@ -99,24 +99,17 @@ def _minute(us: str) -> str:
     return f"CASE WHEN {us} <= 0 THEN 0 ELSE ({us} + {MINUTE_US - 1}) / {MINUTE_US} END"
 
 
-def _same(expression: str) -> str:
-    return expression
-
-
 def _sql(db: Database, where: str) -> str:
-    # SQLite stores times as 32-character texts: turned into integers once per reach row, the
-    # rows the query keeps are half as wide. PostgreSQL's times are 8 bytes already: only those
-    # the arithmetic needs are turned.
-    early, late = (db.epoch_us, _same) if db.dialect == "sqlite" else (_same, db.epoch_us)
+    us = db.epoch_us  # only the times the arithmetic needs (a third of them)
     text, big = "CAST(NULL AS TEXT)", "CAST(NULL AS BIGINT)"
     return f"""
 WITH ended AS (SELECT d.id FROM drills d WHERE {where} AND d.status <> 'running'),
 r AS MATERIALIZED (
     SELECT l.drill_id AS drill, l.person AS person, l.channel AS channel,
-        {early("MIN(CASE WHEN l.state IN ('sent', 'failed') THEN l.at END)")} AS first,
-        {early("MIN(CASE WHEN l.state = 'sent' THEN l.at END)")} AS sent,
+        MIN(CASE WHEN l.state IN ('sent', 'failed') THEN l.at END) AS first,
+        MIN(CASE WHEN l.state = 'sent' THEN l.at END) AS sent,
         MAX(CASE WHEN l.state IN ('delivered', 'acknowledged') THEN 1 ELSE 0 END) AS reached,
-        {early("MIN(CASE WHEN l.state = 'acknowledged' THEN l.at END)")} AS acked,
+        MIN(CASE WHEN l.state = 'acknowledged' THEN l.at END) AS acked,
         MAX(l.staff_group) AS grp
     FROM ledger_entries l WHERE l.drill_id IN (SELECT id FROM ended)
     GROUP BY l.drill_id, l.person, l.channel
@@ -125,11 +118,11 @@ dc AS MATERIALIZED (
     SELECT drill, channel, COUNT(first) AS sent_to,
         SUM(CASE WHEN first IS NOT NULL AND reached = 1 THEN 1 ELSE 0 END) AS delivered,
         COUNT(CASE WHEN first IS NOT NULL THEN acked END) AS acked,
-        {late("MIN(first)")} AS start
+        {us("MIN(first)")} AS start
     FROM r GROUP BY drill, channel
 ),
 a AS MATERIALIZED (
-    SELECT drill, channel, person, {late("acked")} AS acked, {late("sent")} AS sent
+    SELECT drill, channel, person, {us("acked")} AS acked, {us("sent")} AS sent
     FROM r WHERE first IS NOT NULL AND acked IS NOT NULL
 ),
 p AS MATERIALIZED (
@@ -146,11 +139,11 @@ SELECT 'minute', a.channel, {text}, {text}, {text}, {_minute("a.acked - dc.start
     FROM a JOIN dc ON dc.drill = a.drill AND dc.channel = a.channel
     GROUP BY a.channel, {_minute("a.acked - dc.start")}
 UNION ALL
-SELECT 'any', {text}, {text}, {text}, {text}, {_minute(f"{late('p.acked')} - df.start")},
+SELECT 'any', {text}, {text}, {text}, {text}, {_minute(f"{us('p.acked')} - df.start")},
     COUNT(*), {big}
     FROM p JOIN (SELECT drill, MIN(start) AS start FROM dc GROUP BY drill) df ON df.drill = p.drill
     WHERE p.acked IS NOT NULL
-    GROUP BY {_minute(f"{late('p.acked')} - df.start")}
+    GROUP BY {_minute(f"{us('p.acked')} - df.start")}
 UNION ALL
 SELECT 'people', {text}, {text}, {text}, {text}, COUNT(*), {big}, {big} FROM p
 UNION ALL
