@@ -201,19 +201,22 @@ def build_review(
     groups = open_groups(open_source, drill_at.keys())
     statuses: Counter[str] = Counter(d.status for d in drills)
     drill_rows = _drill_rows(data, storms, trials, recent_drills, login.searches)
+    channel_scores = ch.channel_scores(results, drill_at, as_of)
+    latest_results = ch.latest_results(results, drill_at)
+    worked = trends.worked_shares(periods, results, drill_at)
     # The reach last: the records may still be folding it (``source.PendingReach``).
     if reach is None:
         reach = fold_rows(data.reach)
     elif not isinstance(reach, ReachSummary):
         reach = reach()
-    channels = ch.channel_readiness(results, reach, drill_at, as_of)
+    channels = ch.channel_readiness(results, reach, drill_at, as_of, channel_scores)
     decision = decide(
         back=_return(required.zone, as_of),
         requirement=required,
         login=login,
         trials=trial_views,
         channels=channels,
-        latest_results=ch.latest_results(results, drill_at),
+        latest_results=latest_results,
         services=services,
         overall=total,
         coverage=covered,
@@ -232,6 +235,7 @@ def build_review(
             results,
             reach,
             drill_at,
+            worked,
         ),
     )
     missed = ch.never_reached_anywhere(reach)

@@ -71,23 +71,37 @@ def channel_readiness(
     reach: Reach,
     drill_at: Mapping[str, datetime],
     as_of: datetime,
+    scores: Mapping[str, Score] | None = None,
 ) -> tuple[ChannelReadiness, ...]:
+    """Each channel's readiness, in ``channel_order``; ``scores`` are the channels' scores when
+    already computed (``channel_scores``)."""
     summary = summary_of(reach)
     by_results: dict[str, list[ChannelResult]] = {}
     for result in results:
         by_results.setdefault(result.channel, []).append(result)
+    if scores is None:
+        scores = channel_scores(results, drill_at, as_of)
     return tuple(
-        _channel(name, by_results.get(name, []), summary.channels.get(name), drill_at, as_of)
+        _channel(name, by_results.get(name, []), summary.channels.get(name), scores.get(name))
         for name in channel_order(results, summary)
     )
+
+
+def channel_scores(
+    results: Iterable[ChannelResult], drill_at: Mapping[str, datetime], as_of: datetime
+) -> dict[str, Score]:
+    """The score of each channel with results (``channel_score``)."""
+    by_results: dict[str, list[ChannelResult]] = {}
+    for result in results:
+        by_results.setdefault(result.channel, []).append(result)
+    return {name: channel_score(found, drill_at, as_of) for name, found in by_results.items()}
 
 
 def _channel(
     name: str,
     results: list[ChannelResult],
     folded: ChannelReach | None,
-    drill_at: Mapping[str, datetime],
-    as_of: datetime,
+    score: Score | None,
 ) -> ChannelReadiness:
     folded = folded or ChannelReach()
     sent, delivered, acked = folded.sent, folded.delivered, folded.acknowledged
@@ -111,7 +125,7 @@ def _channel(
         p90_ack_s=folded.p90_wait_s,
         never_reached=_counted(folded.missed),
         never_reached_people=len(folded.missed),
-        score=channel_score(results, drill_at, as_of),
+        score=score or Score(None, 0),
     )
 
 
