@@ -104,8 +104,14 @@ def readings(data: ReviewData) -> tuple[list[StormRun], list[Trial], Counter[str
 
 
 def series_wanted(data: ReviewData) -> list[str]:
-    """The experiment ids whose per-second series the review charts."""
-    storms, _, _ = readings(data)
+    """The experiment ids whose per-second series the review charts (the storms of
+    ``readings``, read without the other experiments)."""
+    found = (
+        read_storm(x)
+        for x in [*data.experiments, *data.standalone_experiments]
+        if x.kind.startswith("login_storm")
+    )
+    storms = [storm for storm in found if storm is not None]
     return [storm.experiment_id for storm, _ in charted_storms(storm_steps(storms))]
 
 
