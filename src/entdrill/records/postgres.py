@@ -26,6 +26,7 @@ CONNECT_TIMEOUT_S = 10
 LOCK_TIMEOUT = "30s"
 STATEMENT_TIMEOUT = "600s"
 DURABLE_COMMIT = ("on", "remote_write", "remote_apply")
+READ_WORK_MEM = "64MB"
 
 
 class PostgresDatabase(Database):
@@ -70,8 +71,11 @@ class PostgresDatabase(Database):
             configure(connection)
             if read_only:
                 connection.execute("SET default_transaction_read_only = on")
-                # Reports run each large query once: compiling it (JIT) costs more than it saves.
+                # Reports run each large query once: compiling it (JIT) costs more than it
+                # saves, and the review's reach groups some 800,000 ledger entries: in memory,
+                # not in temporary files.
                 connection.execute("SET jit = off")
+                connection.execute(f"SET work_mem = '{READ_WORK_MEM}'")
             else:
                 check_durability(connection, where)
         except psycopg.Error as error:
