@@ -126,6 +126,9 @@ class PostgresDatabase(Database):
         result: datetime = value if value.tzinfo is UTC else value.astimezone(UTC)
         return result
 
+    def joined(self, expression: str) -> str:
+        return f"string_agg(CAST({expression} AS TEXT), ',')"
+
     def reopen(self) -> PostgresDatabase:
         return PostgresDatabase.open(self._url, read_only=True)
 

@@ -71,14 +71,8 @@ class ReachTotals:
 def reach_totals(db: Database, where: str, params: Sequence[Any]) -> ReachTotals:
     """The ended drills selected by ``where`` (over drills ``d``) with their reach folded."""
     totals = ReachTotals()
-    waits = totals.waits
     for kind, channel, drill, person, group, a, b, c in db.stream(_sql(db, where), params):
-        if kind == "wait":
-            found = waits.get(channel)
-            if found is None:
-                found = waits[channel] = []
-            found.append(a)
-        elif kind == "drill":
+        if kind == "drill":
             totals.drills.append((channel, drill, a, b, c))
         elif kind == "missed":
             totals.missed.append((channel, drill, person, group))
@@ -86,6 +80,8 @@ def reach_totals(db: Database, where: str, params: Sequence[Any]) -> ReachTotals
             totals.nowhere.add((drill, person))
         elif kind == "ended":
             totals.ended.add(drill)
+        elif kind == "waits":
+            totals.waits[channel] = [int(us) for us in group.split(",")]
         elif kind == "minute":
             totals.ack_minutes.append((channel, a, b))
         elif kind == "any":
@@ -131,9 +127,9 @@ p AS MATERIALIZED (
 )
 SELECT 'drill', channel, drill, {text}, {text}, sent_to, delivered, acked FROM dc
 UNION ALL
-SELECT 'wait', channel, {text}, {text}, {text}, CASE WHEN acked < sent THEN 0 ELSE acked - sent END,
-    {big}, {big}
-    FROM a WHERE sent IS NOT NULL
+SELECT 'waits', channel, {text}, {text},
+    {db.joined("CASE WHEN acked < sent THEN 0 ELSE acked - sent END")}, {big}, {big}, {big}
+    FROM a WHERE sent IS NOT NULL GROUP BY channel
 UNION ALL
 SELECT 'minute', a.channel, {text}, {text}, {text}, {_minute("a.acked - dc.start")}, COUNT(*), {big}
     FROM a JOIN dc ON dc.drill = a.drill AND dc.channel = a.channel

@@ -101,6 +101,9 @@ class SqliteDatabase(Database):
             f" AS INTEGER) * 1000000 + CAST(substr({expression}, 21, 6) AS INTEGER))"
         )
 
+    def joined(self, expression: str) -> str:
+        return f"group_concat({expression}, ',')"
+
     def reopen(self) -> SqliteDatabase | None:
         if self.where == ":memory:":
             return None
