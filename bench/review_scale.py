@@ -4,11 +4,12 @@ For each backend: ``entdrill review --out`` end to end, as a subprocess (interpr
 imports included): its wall time and its peak resident memory (``ru_maxrss`` of that child, from
 ``os.wait4``), each against the target (3 s, 150 MB: a ratio above 1 misses it). Then, each in a
 fresh process so peak memory is its own, the stages of the review as the command runs them
-(``load_review``: the period's data without its reach rows, the charted storms' series, the reach
-rows folded as they stream; the model; the HTML; the Markdown) and, as the peer, the records'
-own bulk load of everything (``load_review_data`` with every reach row in memory). Prints wall
-and CPU seconds, peak resident memory above the process's baseline, and ratios against the peer
-measured in the same run.
+(``load_review``: the period's data without its reach rows and the charted storms' series, while
+the database starts folding the reach on connections of its own; the model, which waits for the
+reach last; the HTML; the Markdown) and, as the peer, the records' own bulk load of everything
+(``load_review_data`` with every reach row in memory). Prints wall and CPU seconds, peak
+resident memory above the process's baseline, and ratios against the peer measured in the same
+run.
 
     flock /tmp/entdrill-bench.lock .venv/bin/python bench/review_scale.py   # 10,000 drills
     .venv/bin/python bench/review_scale.py --drills 2000 --repeat 1 --no-cache
@@ -198,8 +199,8 @@ def main() -> None:
                 "peer: load_review_data, s": load["total_s"],
                 "  peer CPU s": load["cpu_s"],
                 "  peer peak MB above baseline": load["peak_mb_above_baseline"],
-                "review: load_review (streamed), s": review["load_s"],
-                "review: model, s": review["model_s"],
+                "review: load_review (reach pending), s": review["load_s"],
+                "review: model (reach awaited), s": review["model_s"],
                 "review: HTML, s": review["html_s"],
                 "review: Markdown + SVG files, s": review["markdown_s"],
                 "review: whole, s": review["total_s"],

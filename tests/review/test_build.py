@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from entdrill.records import open_records
 from entdrill.review import build_review, only_drill, series_wanted
+from entdrill.review.build import readings
+from entdrill.review.services import charted_storms, storm_steps
 
 from .support import NOW, at, data, drill, experiment, finding, reach, result, storm
 
@@ -117,3 +120,12 @@ def test_a_period_without_drills_gives_an_empty_review() -> None:
     assert review.empty and review.drills == 0
     assert review.overall.value is None
     assert review.channels == () and review.matrix.columns == ()
+
+
+def test_the_series_wanted_are_those_of_the_storms_the_review_charts(fleet: str) -> None:
+    with open_records(fleet, mode="read") as records:
+        fleet_data = records.load_review_data(reach=False)
+    storms, _, _ = readings(fleet_data)
+    charted = [s.experiment_id for s, _ in charted_storms(storm_steps(storms))]
+    assert series_wanted(fleet_data) == charted
+    assert charted

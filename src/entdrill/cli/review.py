@@ -11,23 +11,17 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from entdrill import outfile
 from entdrill.errors import EXIT_BAD_INPUT, InvalidArgument, RecordsError
 from entdrill.redact import redact
-from entdrill.review import (
-    TITLE,
-    Review,
-    build_review,
-    parse_as_of,
-    parse_period,
-    read_review,
-    render_html,
-    render_markdown,
-)
+from entdrill.review import TITLE, parse_as_of, parse_period, read_review
+
+if TYPE_CHECKING:
+    from entdrill.review import Review
 
 FORMATS = ("html", "md")
 ZONES = ("A", "B", "C", "Corse")
@@ -170,9 +164,14 @@ def _review(
     source, (data, series, reach, detections) = read_review(
         db_url, since, until, options["drill_id"]
     )
-    return build_review(
-        data, series, source=redact(source), reach=reach, detections=detections, **options
-    )
+    try:
+        from entdrill.review import build_review  # loaded while the reach is read
+
+        return build_review(
+            data, series, source=redact(source), reach=reach, detections=detections, **options
+        )
+    finally:
+        reach.close()
 
 
 def _charts_dir(out: Path) -> Path:
@@ -183,9 +182,13 @@ def _charts_dir(out: Path) -> Path:
 def _write(result: Review, fmt: str, out: str | None) -> None:
     files: dict[str, str] = {}
     if fmt == "md":
+        from entdrill.review import render_markdown
+
         charts = _charts_dir(Path(out)).name if out else None
         text, files = render_markdown(result, charts)
     else:
+        from entdrill.review import render_html
+
         text = render_html(result)
     if out is None:
         click.echo(text, nl=False)

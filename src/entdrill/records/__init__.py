@@ -13,8 +13,8 @@ Modules: ``models`` (the dataclasses), ``store`` (``Records``), ``connect`` (URL
 ``migrations`` (the schema), ``chain`` (hashing, verification), ``ledger`` (reading the ledger),
 ``reading``, ``writing`` and ``bulk`` (queries, single writes, batched writes), ``tables``
 (columns, checks, redaction), ``encoding`` (times, JSON), ``database``, ``sqlite`` and
-``postgres`` (backends), ``fixtures`` and ``testing`` (realistic drills and scratch databases for
-tests and benchmarks).
+``postgres`` (backends), ``reach_totals`` (the review's reach, folded by the database),
+``fixtures`` and ``testing`` (realistic drills and scratch databases for tests and benchmarks).
 """
 
 from entdrill.records.connect import URL_HELP, URL_VARIABLE, missing_file, open_records, resolve_url
@@ -47,6 +47,7 @@ from entdrill.records.models import (
     ReviewData,
     Severity,
 )
+from entdrill.records.reach_totals import ReachTotals
 from entdrill.records.store import Records
 from entdrill.records.tables import new_id
 
@@ -76,6 +77,7 @@ __all__ = [
     "PersonChannelReach",
     "PersonReach",
     "ReachFact",
+    "ReachTotals",
     "Records",
     "ReviewData",
     "Severity",

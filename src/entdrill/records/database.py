@@ -68,9 +68,23 @@ class Database(ABC):
     def read_time(self, value: Any) -> datetime:
         """A stored time back as an aware UTC datetime."""
 
+    @abstractmethod
+    def epoch_us(self, expression: str) -> str:
+        """SQL for the stored time ``expression`` as whole microseconds since the epoch (an
+        integer: differences are exact, as ``timedelta``'s)."""
+
+    @abstractmethod
+    def joined(self, expression: str) -> str:
+        """SQL for the aggregate of the integers ``expression``, as one text of decimal numbers
+        separated by commas (thousands of values in one row instead of one row each)."""
+
     def time_reader(self) -> Callable[[Any], datetime]:
         """The fastest callable doing ``read_time`` (for loops over many rows)."""
         return self.read_time
+
+    @abstractmethod
+    def reopen(self) -> Database | None:
+        """A second, read-only connection to the same database (None when impossible)."""
 
     @abstractmethod
     def lock_migrations(self) -> None:

@@ -40,6 +40,7 @@ from entdrill.records.tables import (
     experiment_from_row,
     experiment_select,
     finding_from_row,
+    keyed_json,
     shared_json,
 )
 
@@ -147,6 +148,7 @@ def review_data(
             "WHERE f.status = 'open' ORDER BY f.created_at, f.id{C}"
         )
         json = shared_json()
+        measures = keyed_json()
         keep = _sharing()
         drills = list_drills(db, since, until, None, json, keep)
         position = {drill.id: index for index, drill in enumerate(drills)}
@@ -159,10 +161,12 @@ def review_data(
             until=until,
             drills=drills,
             experiments=ordered(
-                _experiments(db, where, params, series=series, journal=journals, keep=keep)
+                _experiments(
+                    db, where, params, series=series, journal=journals, keep=keep, json=measures
+                )
             ),
             standalone_experiments=[
-                experiment_from_row(db, r) for r in db.stream(standalone_sql, own_params)
+                experiment_from_row(db, r, measures) for r in db.stream(standalone_sql, own_params)
             ],
             channel_results=ordered(
                 [
@@ -358,10 +362,11 @@ def _experiments(
     series: bool,
     journal: bool,
     keep: Callable[[Any, Any], Any] | None = None,
+    json: JsonReader = load_json,
 ) -> list[ExperimentRecord]:
     sql = (
         f"SELECT {experiment_select(series=series, journal=journal)} FROM experiments x "  # noqa: S608
         f"WHERE {_of_drills('x', where)} ORDER BY x.drill_id{{C}}, x.started_at, x.id{{C}}"
     )
     rows = _shared(db.stream(sql, params), keep, _EXPERIMENT_TEXTS)
-    return [experiment_from_row(db, row) for row in rows]
+    return [experiment_from_row(db, row, json) for row in rows]

@@ -91,6 +91,24 @@ class SqliteDatabase(Database):
     def time_reader(self) -> Callable[[Any], datetime]:
         return datetime.fromisoformat
 
+    def epoch_us(self, expression: str) -> str:
+        """Times are stored as ``format_time`` writes them (``2026-03-02T08:15:00.250000+00:00``,
+        fixed width, UTC): the whole seconds from the Julian day of the first 19 characters
+        (a whole number of milliseconds inside SQLite, so rounding the seconds is exact), the
+        microseconds from their six digits."""
+        return (
+            f"(CAST(ROUND((julianday(substr({expression}, 1, 19)) - 2440587.5) * 86400.0)"
+            f" AS INTEGER) * 1000000 + CAST(substr({expression}, 21, 6) AS INTEGER))"
+        )
+
+    def joined(self, expression: str) -> str:
+        return f"group_concat({expression}, ',')"
+
+    def reopen(self) -> SqliteDatabase | None:
+        if self.where == ":memory:":
+            return None
+        return SqliteDatabase.open(self.where, read_only=True)
+
     def lock_migrations(self) -> None:
         """``BEGIN IMMEDIATE`` already holds the database's write lock."""
 

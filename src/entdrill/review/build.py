@@ -13,7 +13,7 @@ the review of 10,000 drills reads a handful of series, not 10,000.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,7 +24,6 @@ from entdrill.records import (
     DRILL_STATUSES,
     DetectionRecord,
     DrillRecord,
-    ReachFact,
     ReviewData,
 )
 from entdrill.review import channels as ch
@@ -42,7 +41,7 @@ from entdrill.review.measures import (
     service_of,
 )
 from entdrill.review.model import CapacityRun, Coverage, DrillRow, Review, ServiceScore
-from entdrill.review.reach import ReachSummary, fold_reach, fold_rows
+from entdrill.review.reach import ReachSummary, fold_rows
 from entdrill.review.score import FORMULA, overall
 from entdrill.review.services import (
     TRIAL_SERVICES,
@@ -51,9 +50,8 @@ from entdrill.review.services import (
     storm_steps,
     trial_readiness,
 )
-from entdrill.review.wording import PARIS
+from entdrill.review.wording import PARIS, TITLE
 
-TITLE = "Continuity readiness review"
 RECENT_DRILLS = 40
 #: Services the review always reports, tested or not (the others only when tested).
 REQUIRED = ("login", "server_loss", "session_store", "video_fallback")
@@ -106,17 +104,15 @@ def readings(data: ReviewData) -> tuple[list[StormRun], list[Trial], Counter[str
 
 
 def series_wanted(data: ReviewData) -> list[str]:
-    """The experiment ids whose per-second series the review charts."""
-    storms, _, _ = readings(data)
+    """The experiment ids whose per-second series the review charts (the storms of
+    ``readings``, read without the other experiments)."""
+    found = (
+        read_storm(x)
+        for x in [*data.experiments, *data.standalone_experiments]
+        if x.kind.startswith("login_storm")
+    )
+    storms = [storm for storm in found if storm is not None]
     return [storm.experiment_id for storm, _ in charted_storms(storm_steps(storms))]
-
-
-def reach_of(data: ReviewData, rows: Iterable[ReachFact]) -> ReachSummary:
-    """The reach rows of ``data``'s ended drills folded, read as they stream from the records
-    (grouped by drill, as ``Records.scan_reach`` gives them), ranked by drill start order."""
-    position = {d.id: i for i, d in enumerate(data.drills) if d.status != "running"}
-    get = position.get
-    return fold_reach(((get(fact[0], 0), fact) for fact in rows), position)
 
 
 def searches_of(data: ReviewData) -> list[CapacityRun]:
@@ -158,7 +154,7 @@ def build_review(
     source: str = "",
     title: str = TITLE,
     recent_drills: int = RECENT_DRILLS,
-    reach: ReachSummary | None = None,
+    reach: ReachSummary | Callable[[], ReachSummary] | None = None,
     detections: Sequence[DetectionRecord] = (),
 ) -> Review:
     """The review of ``data`` (already cut to one drill with ``only_drill`` when ``drill_id``).
@@ -166,7 +162,8 @@ def build_review(
     Ages are counted to ``as_of`` (default ``generated_at``); the requirement and the zone come
     from the arguments, else from the latest ended drill's plan (see ``decision.requirement``).
     Drills still running are listed apart and count for nothing until they end. ``reach`` is
-    the period's reach rows already folded (``reach_of``), for ``data`` loaded without them.
+    the period's reach rows already folded, or the fold pending (``source.PendingReach``,
+    called once everything else is computed), for ``data`` loaded without them.
     """
     as_of = as_of or generated_at
     data, running = without_running(data)
@@ -191,9 +188,6 @@ def build_review(
         if s in REQUIRED or s in tested or missing[s]
     )
     results = data.channel_results
-    if reach is None:
-        reach = fold_rows(data.reach)
-    channels = ch.channel_readiness(results, reach, drill_at, as_of)
     services = (
         ServiceScore("login", SERVICE_NAMES["login"], login.score),
         *(ServiceScore(t.service, t.name, t.score) for t in trial_views),
@@ -203,27 +197,42 @@ def build_review(
     )
     covered = coverage(services)
     total = overall(s.score for s in services)
+    detected = detection.detection_view(
+        detections, {d.id: f"{d.plan_name} {say.day(d.started_at)}" for d in drills}
+    )
+    periods = trends.periods(drills)
+    service_trend = trends.service_trend(periods, drills, storms, trials, results, drill_at)
+    multiple_trend = trends.multiple_trend(periods, drills, storms)
+    open_source = data.open_findings
+    groups = open_groups(open_source, drill_at.keys())
+    statuses: Counter[str] = Counter(d.status for d in drills)
+    drill_rows = _drill_rows(data, storms, trials, recent_drills, login.searches)
+    channel_scores = ch.channel_scores(results, drill_at, as_of)
+    latest_results = ch.latest_results(results, drill_at)
+    worked = trends.worked_shares(periods, results, drill_at)
+    # The reach last: the records may still be folding it (``source.PendingReach``).
+    if reach is None:
+        reach = fold_rows(data.reach)
+    elif not isinstance(reach, ReachSummary):
+        reach = reach()
+    channels = ch.channel_readiness(results, reach, drill_at, as_of, channel_scores)
     decision = decide(
         back=_return(required.zone, as_of),
         requirement=required,
         login=login,
         trials=trial_views,
         channels=channels,
-        latest_results=ch.latest_results(results, drill_at),
+        latest_results=latest_results,
         services=services,
         overall=total,
         coverage=covered,
         as_of=as_of,
     )
-    detected = detection.detection_view(
-        detections, {d.id: f"{d.plan_name} {say.day(d.started_at)}" for d in drills}
-    )
     decision = detection.with_reasons(decision, detection.reasons(detected))
     names = [c.name for c in channels]
-    periods = trends.periods(drills)
     trend_views = (
-        trends.service_trend(periods, drills, storms, trials, results, drill_at),
-        trends.multiple_trend(periods, drills, storms),
+        service_trend,
+        multiple_trend,
         *trends.channel_trends(
             periods,
             drills,
@@ -232,12 +241,10 @@ def build_review(
             results,
             reach,
             drill_at,
+            worked,
         ),
     )
-    open_source = data.open_findings
-    groups = open_groups(open_source, drill_at.keys())
     missed = ch.never_reached_anywhere(reach)
-    statuses: Counter[str] = Counter(d.status for d in drills)
     return Review(
         title=title,
         generated_at=generated_at,
@@ -264,7 +271,7 @@ def build_review(
         findings=groups,
         open_findings=len([f for f in open_source if f.status == "open"]),
         unowned_findings=len([f for f in open_source if f.status == "open" and not f.owner]),
-        drill_rows=_drill_rows(data, storms, trials, recent_drills, login.searches),
+        drill_rows=drill_rows,
         formula=FORMULA,
         as_of=as_of,
         requirement=required,

@@ -18,7 +18,6 @@ each ledger state) and channel results. Definitions follow the communications le
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,7 +32,7 @@ from entdrill.review.model import (
     MatrixColumn,
     PersonCount,
 )
-from entdrill.review.quantiles import median, nearest_rank, share
+from entdrill.review.quantiles import share
 from entdrill.review.reach import (
     ChannelReach,
     Missed,
@@ -72,23 +71,37 @@ def channel_readiness(
     reach: Reach,
     drill_at: Mapping[str, datetime],
     as_of: datetime,
+    scores: Mapping[str, Score] | None = None,
 ) -> tuple[ChannelReadiness, ...]:
+    """Each channel's readiness, in ``channel_order``; ``scores`` are the channels' scores when
+    already computed (``channel_scores``)."""
     summary = summary_of(reach)
     by_results: dict[str, list[ChannelResult]] = {}
     for result in results:
         by_results.setdefault(result.channel, []).append(result)
+    if scores is None:
+        scores = channel_scores(results, drill_at, as_of)
     return tuple(
-        _channel(name, by_results.get(name, []), summary.channels.get(name), drill_at, as_of)
+        _channel(name, by_results.get(name, []), summary.channels.get(name), scores.get(name))
         for name in channel_order(results, summary)
     )
+
+
+def channel_scores(
+    results: Iterable[ChannelResult], drill_at: Mapping[str, datetime], as_of: datetime
+) -> dict[str, Score]:
+    """The score of each channel with results (``channel_score``)."""
+    by_results: dict[str, list[ChannelResult]] = {}
+    for result in results:
+        by_results.setdefault(result.channel, []).append(result)
+    return {name: channel_score(found, drill_at, as_of) for name, found in by_results.items()}
 
 
 def _channel(
     name: str,
     results: list[ChannelResult],
     folded: ChannelReach | None,
-    drill_at: Mapping[str, datetime],
-    as_of: datetime,
+    score: Score | None,
 ) -> ChannelReadiness:
     folded = folded or ChannelReach()
     sent, delivered, acked = folded.sent, folded.delivered, folded.acknowledged
@@ -108,11 +121,11 @@ def _channel(
         if wide
         else share(delivered, sent),
         ack_share=share(acked, sent) if asks_ack and not wide else None,
-        median_ack_s=median(folded.waits),
-        p90_ack_s=nearest_rank(folded.waits, 0.9),
+        median_ack_s=folded.median_wait_s,
+        p90_ack_s=folded.p90_wait_s,
         never_reached=_counted(folded.missed),
         never_reached_people=len(folded.missed),
-        score=channel_score(results, drill_at, as_of),
+        score=score or Score(None, 0),
     )
 
 
@@ -165,35 +178,52 @@ def ack_curves(reach: Reach, order: Sequence[str] | None = None) -> tuple[AckCur
     """Per channel that collects acknowledgements (in ``order``, by default ``channel_order``)
     and for any channel: the cumulative share acknowledged by each minute after activation."""
     summary = summary_of(reach)
-    offsets: dict[str, Sequence[float]] = {
-        name: channel.offsets for name, channel in summary.channels.items() if channel.offsets
+    by_minute: dict[str, Mapping[int, int]] = {
+        name: channel.ack_minutes
+        for name, channel in summary.channels.items()
+        if channel.ack_minutes
     }
-    if not offsets:
+    if not by_minute:
         return ()
-    offsets[ANY_CHANNEL] = summary.any_offsets
+    by_minute[ANY_CHANNEL] = summary.any_ack_minutes
     people = {name: channel.sent for name, channel in summary.channels.items()}
     people[ANY_CHANNEL] = summary.people_sent
-    horizon = _horizon([m for values in offsets.values() for m in values])
+    everyone: Counter[int] = Counter()
+    for counts in by_minute.values():
+        everyone.update(counts)
+    horizon = _horizon(everyone)
     step = 1 if horizon <= 60 else 2
-    grid = tuple(float(m) for m in range(0, horizon + 1, step))
+    grid = range(0, horizon + 1, step)
     if order is None:
         used = {name: c.sent_drills for name, c in summary.channels.items() if c.sent_drills}
         names: Sequence[str] = sorted(used, key=lambda name: (-len(used[name]), name))
     else:
         names = order
     curves = []
-    for channel in [c for c in names if c in offsets] + [ANY_CHANNEL]:
-        found = sorted(offsets[channel])
+    for channel in [c for c in names if c in by_minute] + [ANY_CHANNEL]:
+        found = _cumulative(by_minute[channel], grid)
         total = people[channel]
         curves.append(
             AckCurve(
                 channel=channel,
                 people=total,
-                minutes=grid,
-                shares=tuple(bisect.bisect_right(found, m) / total for m in grid),
+                minutes=tuple(float(m) for m in grid),
+                shares=tuple(count / total for count in found),
             )
         )
     return tuple(curves)
+
+
+def _cumulative(counts: Mapping[int, int], grid: range) -> list[int]:
+    """How many were counted by each minute of ``grid`` (in a minute at or before it)."""
+    minutes = sorted(counts)
+    found, total, i = [], 0, 0
+    for m in grid:
+        while i < len(minutes) and minutes[i] <= m:
+            total += counts[minutes[i]]
+            i += 1
+        found.append(total)
+    return found
 
 
 def channel_matrix(
@@ -229,8 +259,16 @@ def _counted(missed: Mapping[str, Missed]) -> tuple[PersonCount, ...]:
     )
 
 
-def _horizon(minutes: Sequence[float]) -> int:
-    """Where the curves end: the 99th percentile of acknowledgement times, rounded up to
-    5 minutes, between 5 and 120."""
-    p99 = nearest_rank(minutes, 0.99) or 0.0
-    return int(min(MAX_CURVE_MINUTES, max(5, 5 * math.ceil(p99 / 5))))
+def _horizon(by_minute: Mapping[int, int]) -> int:
+    """Where the curves end: the 99th percentile of acknowledgement times (nearest rank),
+    rounded up to 5 minutes, between 5 and 120 (from the minutes the times fall in, rounded up:
+    a time is at most ``5k`` minutes when its minute is)."""
+    total = sum(by_minute.values())
+    rank = max(1, math.ceil(round(0.99 * total, 9)))
+    seen = 0
+    minute = 0
+    for minute in sorted(by_minute):
+        seen += by_minute[minute]
+        if seen >= rank:
+            break
+    return int(min(MAX_CURVE_MINUTES, max(5, 5 * math.ceil(minute / 5))))

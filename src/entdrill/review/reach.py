@@ -1,12 +1,13 @@
-"""The reach rows of a period folded, drill by drill, into what the review shows (pure).
+"""The reach of a period, folded into what the review shows (pure).
 
-A review of 10,000 drills has some 400,000 reach rows (one per drill, person and channel). The
-review does not keep them: ``fold_reach`` reads them once, in drill order, keeping per channel
-only counts, the drills that used it, the times to acknowledge and the acknowledgement offsets
-(as ``array('d')``), the people never reached with their number of drills, and per drill the
-people sent to and those who acknowledged (for the trends). The figures in ``channels`` and
-``trends`` are computed from this summary, whether the rows came from the database (streamed)
-or from a list in memory, with the same arithmetic as on the rows themselves.
+A review of 10,000 drills has some 320,000 reach rows (one per drill, person and channel). The
+review keeps none of them. The records fold them in the database (``Records.reach_totals``) and
+``from_totals`` reads the result; rows in memory (hand-made records, tests) or streamed are folded
+here by ``fold_rows`` and ``fold_reach``, read once, in drill order, with the same arithmetic. Per
+channel the summary keeps counts, the drills that used the channel, the median and p90 time to
+acknowledge, the acknowledgements by minute after activation (rounded up, which is all the
+curves need: "acknowledged by minute m" is "minute <= m"), the people never reached with their
+number of drills, and per drill the people sent to and those who acknowledged (for the trends).
 
 Each row comes with a *rank*, its place in the order the review lists rows (drills in start
 order): when a person's group differs between drills, the person is shown with the group of the
@@ -15,12 +16,15 @@ first row by rank, as the rows in that order would show it.
 
 from __future__ import annotations
 
+import math
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from entdrill.records import PersonChannelReach, ReachFact
+from entdrill.records import PersonChannelReach, ReachFact, ReachTotals
+from entdrill.review.quantiles import median, nearest_rank
 
 
 @dataclass(slots=True)
@@ -46,8 +50,9 @@ class ChannelReach:
     sent: int = 0
     delivered: int = 0
     acknowledged: int = 0
-    waits: array[float] = field(default_factory=lambda: array("d"))  # seconds, sent to ack
-    offsets: array[float] = field(default_factory=lambda: array("d"))  # minutes, activation to ack
+    median_wait_s: float | None = None  # sent to acknowledged
+    p90_wait_s: float | None = None
+    ack_minutes: Counter[int] = field(default_factory=Counter)  # minute after activation: acks
     missed: dict[str, Missed] = field(default_factory=dict)
     per_drill: dict[str, tuple[int, int]] = field(default_factory=dict)  # sent, acknowledged
 
@@ -59,7 +64,31 @@ class ReachSummary:
     channels: dict[str, ChannelReach] = field(default_factory=dict)
     nowhere: dict[str, Missed] = field(default_factory=dict)  # reached on no channel
     people_sent: int = 0  # person-drills sent to on some channel
-    any_offsets: array[float] = field(default_factory=lambda: array("d"))  # first ack, any channel
+    any_ack_minutes: Counter[int] = field(default_factory=Counter)  # first ack, any channel
+
+
+@dataclass(slots=True)
+class _Times:
+    """What ``fold_reach`` gathers before it knows every row: per channel the waits (seconds)
+    and acknowledgement offsets (minutes), and the first acknowledgements on any channel."""
+
+    waits: dict[str, array[float]] = field(default_factory=dict)
+    offsets: dict[str, array[float]] = field(default_factory=dict)
+    any_offsets: array[float] = field(default_factory=lambda: array("d"))
+
+    def finish(self, summary: ReachSummary) -> ReachSummary:
+        for name, channel in summary.channels.items():
+            waits = self.waits.get(name, ())
+            channel.median_wait_s = median(waits)
+            channel.p90_wait_s = nearest_rank(waits, 0.9)
+            channel.ack_minutes = by_minute(self.offsets.get(name, ()))
+        summary.any_ack_minutes = by_minute(self.any_offsets)
+        return summary
+
+
+def by_minute(offsets: Iterable[float]) -> Counter[int]:
+    """Offsets in minutes counted by the minute they fall in, rounded up (0 stays 0)."""
+    return Counter(math.ceil(m) for m in offsets)
 
 
 def is_sent(row: PersonChannelReach) -> bool:
@@ -103,7 +132,7 @@ def fold_reach(
 ) -> ReachSummary:
     """The facts (each with its rank), grouped by drill (a drill's facts together), folded;
     only the drills in ``keep`` when given."""
-    summary = ReachSummary()
+    summary, times = ReachSummary(), _Times()
     done: set[str] = set()
     current: str | None = None
     facts: list[tuple[int, ReachFact]] = []
@@ -111,7 +140,7 @@ def fold_reach(
         drill_id = item[1][0]
         if drill_id != current:
             if current is not None:
-                _drill(summary, current, facts)
+                _drill(summary, times, current, facts)
                 done.add(current)
             current, facts = drill_id, []
             if current in done:
@@ -119,8 +148,8 @@ def fold_reach(
         if keep is None or drill_id in keep:
             facts.append(item)
     if current is not None:
-        _drill(summary, current, facts)
-    return summary
+        _drill(summary, times, current, facts)
+    return times.finish(summary)
 
 
 def fold_rows(rows: Iterable[PersonChannelReach]) -> ReachSummary:
@@ -131,7 +160,9 @@ def fold_rows(rows: Iterable[PersonChannelReach]) -> ReachSummary:
     return fold_reach(ranked)
 
 
-def _drill(summary: ReachSummary, drill_id: str, facts: list[tuple[int, ReachFact]]) -> None:
+def _drill(
+    summary: ReachSummary, times: _Times, drill_id: str, facts: list[tuple[int, ReachFact]]
+) -> None:
     """Fold one drill's facts into ``summary``."""
     if not facts:
         return
@@ -148,6 +179,7 @@ def _drill(summary: ReachSummary, drill_id: str, facts: list[tuple[int, ReachFac
                 starts[name] = first
     if not starts:
         return
+    waits, offsets = times.waits, times.offsets
     people: dict[str, tuple[int, str | None, bool]] = {}  # first rank, group, reached
     first_ack: dict[str, datetime] = {}
     counts: dict[str, list[int]] = {}
@@ -170,8 +202,14 @@ def _drill(summary: ReachSummary, drill_id: str, facts: list[tuple[int, ReachFac
         if acked is not None:
             tally[1] += 1
             if sent is not None:
-                channel.waits.append(max(0.0, (acked - sent).total_seconds()))
-            channel.offsets.append(max(0.0, (acked - starts[name]).total_seconds() / 60))
+                waited = waits.get(name)
+                if waited is None:
+                    waited = waits[name] = array("d")
+                waited.append(max(0.0, (acked - sent).total_seconds()))
+            offset = offsets.get(name)
+            if offset is None:
+                offset = offsets[name] = array("d")
+            offset.append(max(0.0, (acked - starts[name]).total_seconds() / 60))
             known_ack = first_ack.get(person)
             if known_ack is None or acked < known_ack:
                 first_ack[person] = acked
@@ -201,4 +239,53 @@ def _drill(summary: ReachSummary, drill_id: str, facts: list[tuple[int, ReachFac
             else:
                 known_missed.add(rank, group)
     first = min(starts.values())
-    summary.any_offsets.extend(minutes(at, first) for at in first_ack.values())
+    times.any_offsets.extend(minutes(at, first) for at in first_ack.values())
+
+
+def from_totals(totals: ReachTotals, rank: Mapping[str, int]) -> ReachSummary:
+    """The summary of the reach the records folded (``Records.reach_totals``), the drills
+    ranked by ``rank`` (their place in start order): what ``fold_reach`` gives of the rows."""
+    summary = ReachSummary(people_sent=totals.people_sent)
+    channels = summary.channels
+    for name, drill_id, sent_to, delivered, acknowledged in totals.drills:
+        channel = channels.get(name)
+        if channel is None:
+            channel = channels[name] = ChannelReach()
+        channel.drills.add(drill_id)
+        if sent_to:
+            channel.sent_drills.add(drill_id)
+            channel.sent += sent_to
+            channel.delivered += delivered
+            channel.acknowledged += acknowledged
+            channel.per_drill[drill_id] = (sent_to, acknowledged)
+    for name, waits in totals.waits.items():
+        waits.sort()  # the seconds below come sorted: the quantiles' own sorts are then quick
+        seconds = [max(0.0, us / 10**6) for us in waits]
+        channels[name].median_wait_s = median(seconds)
+        channels[name].p90_wait_s = nearest_rank(seconds, 0.9)
+    for name, minute, count in totals.ack_minutes:
+        channels[name].ack_minutes[minute] += count
+    for minute, count in totals.any_ack_minutes:
+        summary.any_ack_minutes[minute] += count
+    nowhere: dict[tuple[str, str], tuple[str, str | None]] = {}  # drill, person: channel, group
+    for name, drill_id, person, group in totals.missed:
+        place = rank[drill_id]
+        missed = channels[name].missed.get(person)
+        if missed is None:
+            channels[name].missed[person] = Missed(1, place, group)
+        else:
+            missed.add(place, group)
+        key = (drill_id, person)
+        if key in totals.nowhere:  # every row of theirs in the drill is a missed row
+            known = nowhere.get(key)
+            # The person's group in the drill: the first given, in channel order.
+            if known is None or (group is not None and (known[1] is None or name < known[0])):
+                nowhere[key] = (name, group)
+    for (drill_id, person), (_, group) in nowhere.items():
+        place = rank[drill_id]
+        known_missed = summary.nowhere.get(person)
+        if known_missed is None:
+            summary.nowhere[person] = Missed(1, place, group)
+        else:
+            known_missed.add(place, group)
+    return summary

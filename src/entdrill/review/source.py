@@ -8,19 +8,129 @@ database (the rest is pure).
 
 The period's data (drills, experiments, channel results, findings) is loaded whole; the reach
 rows (one per drill, person and channel: most of the rows) are never held: the database folds
-the ledger, and ``reach_of`` folds its rows drill by drill as they stream.
+them (``Records.reach_totals``) on a second connection, started first, while the first
+connection loads the rest and ``build_review`` computes what does not depend on the reach (on
+SQLite the query runs outside the interpreter's lock; on PostgreSQL in the server). ``reach``
+is that fold, pending: ``build_review`` waits for it when it needs it.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
-from entdrill.records import DetectionRecord, Records, ReviewData, open_records
-from entdrill.review.build import only_drill, reach_of, series_wanted
-from entdrill.review.reach import ReachSummary
+from entdrill.errors import RecordsError
+from entdrill.records import (
+    DetectionRecord,
+    ReachFact,
+    ReachTotals,
+    Records,
+    ReviewData,
+    open_records,
+)
+from entdrill.review.reach import ReachSummary, fold_reach, from_totals
 
-Inputs = tuple[ReviewData, dict[str, dict[str, Any]], ReachSummary, list[DetectionRecord]]
+logger = logging.getLogger(__name__)
+
+#: On PostgreSQL the reach of a period is folded in this many parts at once (drills split by
+#: id), each on a connection of its own, so the server's cores share the fold. SQLite folds in
+#: this process, in one part: two parts held twice the memory and were no faster on two cores.
+PARTS = {"postgresql": 2, "sqlite": 1}
+#: A part is worth a connection from this many drills.
+DRILLS_PER_PART = 1000
+
+
+class PendingReach:
+    """The reach of a period being folded by the database, in threads, on connections of its
+    own; calling it waits for the fold (``close`` when it may never be called)."""
+
+    def __init__(
+        self,
+        twins: list[Records],
+        since: datetime | None,
+        until: datetime | None,
+        drill_id: str | None,
+        cuts: list[str],
+    ) -> None:
+        self._twins, self._since, self._until = twins, since, until
+        self._summary: ReachSummary | None = None
+        self._data: ReviewData | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._parts: list[Future[ReachTotals]] = []
+        if twins:
+            self._pool = pool = ThreadPoolExecutor(len(twins), "entdrill-reach")
+            bounds = zip([None, *cuts], [*cuts, None], strict=True)
+            self._parts = [
+                pool.submit(twin.reach_totals, since, until, drill_id, ids=ids)
+                for twin, ids in zip(twins, bounds, strict=True)
+            ]
+
+    @classmethod
+    def start(
+        cls,
+        records: Records,
+        since: datetime | None,
+        until: datetime | None,
+        drill_id: str | None,
+    ) -> PendingReach | None:
+        """The fold started beside ``records``; None when no other connection opens (the
+        server takes no more, say): ``records`` then folds it itself."""
+        parts = 1 if drill_id is not None else PARTS.get(records.backend, 1)
+        cuts = records.drill_id_cuts(since, until, parts, DRILLS_PER_PART) if parts > 1 else []
+        twins: list[Records] = []
+        try:
+            for _ in range(len(cuts) + 1):
+                twin = records.twin()
+                if twin is None:
+                    break
+                twins.append(twin)
+        except RecordsError as error:
+            logger.warning("the reach is read on the review's own connection: %s", error)
+        if len(twins) == len(cuts) + 1:
+            return cls(twins, since, until, drill_id, cuts)
+        for twin in twins:
+            twin.close()
+        return None
+
+    @classmethod
+    def ready(cls, summary: ReachSummary) -> PendingReach:
+        pending = cls([], None, None, None, [])
+        pending._summary = summary
+        return pending
+
+    def of(self, data: ReviewData) -> PendingReach:
+        """The reach of ``data``'s ended drills (the ranks of its drills)."""
+        self._data = data
+        return self
+
+    def __call__(self) -> ReachSummary:
+        if self._summary is None:
+            assert self._data is not None
+            try:
+                totals = ReachTotals()
+                for part in self._parts:
+                    totals.add(part.result())
+                self._summary = _summary(
+                    self._twins[0], self._data, self._since, self._until, totals
+                )
+            finally:
+                self.close()
+        return self._summary
+
+    def close(self) -> None:
+        """Wait for the queries and close the connections (the summary stays if it was read)."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+        for twin in self._twins:
+            twin.close()
+        self._twins = []
+
+
+Inputs = tuple[ReviewData, dict[str, dict[str, Any]], PendingReach, list[DetectionRecord]]
 
 
 def load_review(
@@ -29,14 +139,28 @@ def load_review(
     until: datetime | None,
     drill_id: str | None = None,
 ) -> Inputs:
-    """What ``build_review`` needs, read from ``records`` on its one connection: the period's
-    data without its reach rows (or one drill's, with ``drill_id``), the charted storms'
-    series, the reach rows folded as they stream, and the drills' detection results."""
+    """What ``build_review`` needs, read from ``records``: the period's data without its reach
+    rows (or one drill's, with ``drill_id``), the charted storms' series, the drills' detection
+    results, and the reach, folded by the database on a second connection (pending)."""
     since, until = _period(records, since, until, drill_id)
-    data = _data(records, since, until, drill_id)
-    series = records.load_series(series_wanted(data))
-    reach = records.scan_reach(since, until, lambda rows: reach_of(data, rows))
-    return data, series, reach, records.detection_results([d.id for d in data.drills])
+    reach = PendingReach.start(records, since, until, drill_id)
+    try:
+        # The review's model is imported while the database folds the reach.
+        from entdrill.review.build import only_drill, series_wanted
+
+        data = records.load_review_data(since, until, reach=False)
+        if drill_id is not None:
+            data = only_drill(data, drill_id)
+        series = records.load_series(series_wanted(data))
+        detections = records.detection_results([d.id for d in data.drills])
+        if reach is None:
+            totals = records.reach_totals(since, until, drill_id)
+            reach = PendingReach.ready(_summary(records, data, since, until, totals))
+    except BaseException:
+        if reach is not None:
+            reach.close()
+        raise
+    return data, series, reach.of(data), detections
 
 
 def read_review(
@@ -47,12 +171,37 @@ def read_review(
     *,
     option: str = "--db",
 ) -> tuple[str, Inputs]:
-    """``load_review`` of the records at ``url``, opened read-only; with the records' ``where``.
-
-    (Streaming the reach on a second connection in a thread while the first loads the rest was
-    measured: no faster on two cores, and 20 MB more at the peak.)"""
+    """``load_review`` of the records at ``url``, opened read-only; with the records' ``where``."""
     with open_records(url, mode="read", option=option) as records:
         return records.where, load_review(records, since, until, drill_id)
+
+
+def reach_of(data: ReviewData, rows: Iterable[ReachFact]) -> ReachSummary:
+    """The reach rows of ``data``'s ended drills folded, read as they stream from the records
+    (grouped by drill, as ``Records.scan_reach`` gives them), ranked by drill start order."""
+    position = _ranks(data)
+    get = position.get
+    return fold_reach(((get(fact[0], 0), fact) for fact in rows), position)
+
+
+def _ranks(data: ReviewData) -> dict[str, int]:
+    return {d.id: i for i, d in enumerate(data.drills) if d.status != "running"}
+
+
+def _summary(
+    records: Records,
+    data: ReviewData,
+    since: datetime | None,
+    until: datetime | None,
+    totals: ReachTotals,
+) -> ReachSummary:
+    """The reach of ``data``'s ended drills: ``totals`` when they are of those drills, else
+    (a drill ended between the two reads) the reach rows folded as they stream, on the same
+    connection as ``totals``."""
+    rank = _ranks(data)
+    if totals.ended == rank.keys():
+        return from_totals(totals, rank)
+    return records.scan_reach(since, until, lambda rows: reach_of(data, rows))
 
 
 def _period(
@@ -62,10 +211,3 @@ def _period(
         return since, until
     started = records.get_drill(drill_id).drill.started_at
     return started, started + timedelta(milliseconds=1)
-
-
-def _data(
-    records: Records, since: datetime | None, until: datetime | None, drill_id: str | None
-) -> ReviewData:
-    data = records.load_review_data(since, until, reach=False)
-    return data if drill_id is None else only_drill(data, drill_id)

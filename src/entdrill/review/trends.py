@@ -108,23 +108,13 @@ def channel_trends(
     results: Sequence[ChannelResult],
     reach: Reach,
     drill_at: Mapping[str, datetime],
+    worked_by_channel: Mapping[str, tuple[float | None, ...]] | None = None,
 ) -> tuple[Trend, Trend]:
-    """Per channel and period: the share of drills where it worked, and the share of the people
-    sent to who acknowledged."""
-    worked = [
-        TrendSeries(
-            name,
-            _shares(
-                p,
-                [
-                    (drill_at[r.drill_id], r.outcome == "worked")
-                    for r in results
-                    if r.channel == name
-                ],
-            ),
-        )
-        for name in channels
-    ]
+    """Per channel and period: the share of drills where it worked (``worked_shares``, given
+    when already computed), and the share of the people sent to who acknowledged."""
+    if worked_by_channel is None:
+        worked_by_channel = worked_shares(p, results, drill_at)
+    worked = [TrendSeries(name, worked_by_channel.get(name) or _shares(p, [])) for name in channels]
     summary = summary_of(reach)
     acks = [
         TrendSeries(name, _counted_shares(p, _per_drill(summary, name), drill_at))
@@ -148,6 +138,16 @@ def channel_trends(
             acks,
         ),
     )
+
+
+def worked_shares(
+    p: Periods, results: Sequence[ChannelResult], drill_at: Mapping[str, datetime]
+) -> dict[str, tuple[float | None, ...]]:
+    """Per channel with results and period: the share of drills where it worked."""
+    tests: dict[str, list[tuple[datetime, bool]]] = {}
+    for r in results:
+        tests.setdefault(r.channel, []).append((drill_at[r.drill_id], r.outcome == "worked"))
+    return {name: _shares(p, found) for name, found in tests.items()}
 
 
 def _trend(

@@ -9,6 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+#: The page's title unless ``--title`` says otherwise.
+TITLE = "Continuity readiness review"
+
 PARIS = ZoneInfo("Europe/Paris")
 NONE = "–"
 #: The columns of the drills table, the same in HTML and Markdown.
