@@ -7,13 +7,15 @@ import json
 import subprocess
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 
+from entdrill.calendar.blackouts import DEFAULT_TIMEZONE
 from entdrill.cli import cli
 from entdrill.faults.ledger import Ledger
 from entdrill.records import open_records
@@ -176,7 +178,7 @@ def test_a_drill_refuses_to_start_inside_a_blackout_unless_forced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ENTDRILL_DB_URL", f"sqlite:///{tmp_path / 'records.db'}")
-    today = date.today().isoformat()
+    today = datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date().isoformat()  # the schedule's day
     schedule = (
         'schedule:\n  zone: B\n  school_days_before: 3\n  at: "07:45"\n'
         f"  blackouts:\n    - {{start: {today}, end: {today}, reason: exams}}\n"
