@@ -25,6 +25,7 @@ import select
 import socket
 import statistics
 import time
+from collections.abc import Callable
 
 WRITER_CPU, WAITER_CPU = 0, 1
 TIMEOUT_S = 0.02
@@ -39,7 +40,7 @@ class _EpollEvent(ctypes.Structure):
     _fields_ = [("events", ctypes.c_uint32), ("data", ctypes.c_uint64)]
 
 
-def waiter(way: str, epoll: select.epoll) -> object:
+def waiter(way: str, epoll: select.epoll) -> Callable[[], bool]:
     """A function that waits up to TIMEOUT_S for the epoll and returns whether it is ready."""
     if way == "poll":
         return lambda: bool(epoll.poll(TIMEOUT_S))
@@ -70,7 +71,7 @@ def one_round(way: str, waits: int) -> float:
     started = time.process_time()
     while received < waits:
         wakeups += 1
-        if wait():  # type: ignore[operator]
+        if wait():
             received += len(reader_end.recv(4096))
     cpu = time.process_time() - started
     os.waitpid(child, 0)

@@ -76,9 +76,7 @@ def channel_readiness(
     """Each channel's readiness, in ``channel_order``; ``scores`` are the channels' scores when
     already computed (``channel_scores``)."""
     summary = summary_of(reach)
-    by_results: dict[str, list[ChannelResult]] = {}
-    for result in results:
-        by_results.setdefault(result.channel, []).append(result)
+    by_results = _by_channel(results)
     if scores is None:
         scores = channel_scores(results, drill_at, as_of)
     return tuple(
@@ -91,10 +89,17 @@ def channel_scores(
     results: Iterable[ChannelResult], drill_at: Mapping[str, datetime], as_of: datetime
 ) -> dict[str, Score]:
     """The score of each channel with results (``channel_score``)."""
-    by_results: dict[str, list[ChannelResult]] = {}
+    return {
+        name: channel_score(found, drill_at, as_of) for name, found in _by_channel(results).items()
+    }
+
+
+def _by_channel(results: Iterable[ChannelResult]) -> dict[str, list[ChannelResult]]:
+    """``results`` grouped by channel, in their order."""
+    by_channel: dict[str, list[ChannelResult]] = {}
     for result in results:
-        by_results.setdefault(result.channel, []).append(result)
-    return {name: channel_score(found, drill_at, as_of) for name, found in by_results.items()}
+        by_channel.setdefault(result.channel, []).append(result)
+    return by_channel
 
 
 def _channel(

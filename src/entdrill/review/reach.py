@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,6 +39,15 @@ class Missed:
         self.drills += 1
         if rank < self.rank:
             self.rank, self.group = rank, group
+
+
+def count_missed(missed: dict[str, Missed], person: str, rank: int, group: str | None) -> None:
+    """One more drill that missed ``person`` (the row of ``rank``, in ``group``)."""
+    known = missed.get(person)
+    if known is None:
+        missed[person] = Missed(1, rank, group)
+    else:
+        known.add(rank, group)
 
 
 @dataclass(slots=True)
@@ -67,14 +76,18 @@ class ReachSummary:
     any_ack_minutes: Counter[int] = field(default_factory=Counter)  # first ack, any channel
 
 
+def _floats() -> array[float]:
+    return array("d")
+
+
 @dataclass(slots=True)
 class _Times:
     """What ``fold_reach`` gathers before it knows every row: per channel the waits (seconds)
     and acknowledgement offsets (minutes), and the first acknowledgements on any channel."""
 
-    waits: dict[str, array[float]] = field(default_factory=dict)
-    offsets: dict[str, array[float]] = field(default_factory=dict)
-    any_offsets: array[float] = field(default_factory=lambda: array("d"))
+    waits: defaultdict[str, array[float]] = field(default_factory=lambda: defaultdict(_floats))
+    offsets: defaultdict[str, array[float]] = field(default_factory=lambda: defaultdict(_floats))
+    any_offsets: array[float] = field(default_factory=_floats)
 
     def finish(self, summary: ReachSummary) -> ReachSummary:
         for name, channel in summary.channels.items():
@@ -194,22 +207,12 @@ def _drill(
         if reached:
             channel.delivered += 1
         else:
-            missed = channel.missed.get(person)
-            if missed is None:
-                channel.missed[person] = Missed(1, rank, group)
-            else:
-                missed.add(rank, group)
+            count_missed(channel.missed, person, rank, group)
         if acked is not None:
             tally[1] += 1
             if sent is not None:
-                waited = waits.get(name)
-                if waited is None:
-                    waited = waits[name] = array("d")
-                waited.append(max(0.0, (acked - sent).total_seconds()))
-            offset = offsets.get(name)
-            if offset is None:
-                offset = offsets[name] = array("d")
-            offset.append(max(0.0, (acked - starts[name]).total_seconds() / 60))
+                waits[name].append(max(0.0, (acked - sent).total_seconds()))
+            offsets[name].append(max(0.0, (acked - starts[name]).total_seconds() / 60))
             known_ack = first_ack.get(person)
             if known_ack is None or acked < known_ack:
                 first_ack[person] = acked
@@ -233,11 +236,7 @@ def _drill(
     nowhere = summary.nowhere
     for name, (rank, group, reached) in people.items():
         if not reached:
-            known_missed = nowhere.get(name)
-            if known_missed is None:
-                nowhere[name] = Missed(1, rank, group)
-            else:
-                known_missed.add(rank, group)
+            count_missed(nowhere, name, rank, group)
     first = min(starts.values())
     times.any_offsets.extend(minutes(at, first) for at in first_ack.values())
 
@@ -269,12 +268,7 @@ def from_totals(totals: ReachTotals, rank: Mapping[str, int]) -> ReachSummary:
         summary.any_ack_minutes[minute] += count
     nowhere: dict[tuple[str, str], tuple[str, str | None]] = {}  # drill, person: channel, group
     for name, drill_id, person, group in totals.missed:
-        place = rank[drill_id]
-        missed = channels[name].missed.get(person)
-        if missed is None:
-            channels[name].missed[person] = Missed(1, place, group)
-        else:
-            missed.add(place, group)
+        count_missed(channels[name].missed, person, rank[drill_id], group)
         key = (drill_id, person)
         if key in totals.nowhere:  # every row of theirs in the drill is a missed row
             known = nowhere.get(key)
@@ -282,10 +276,5 @@ def from_totals(totals: ReachTotals, rank: Mapping[str, int]) -> ReachSummary:
             if known is None or (group is not None and (known[1] is None or name < known[0])):
                 nowhere[key] = (name, group)
     for (drill_id, person), (_, group) in nowhere.items():
-        place = rank[drill_id]
-        known_missed = summary.nowhere.get(person)
-        if known_missed is None:
-            summary.nowhere[person] = Missed(1, place, group)
-        else:
-            known_missed.add(place, group)
+        count_missed(summary.nowhere, person, rank[drill_id], group)
     return summary
