@@ -61,6 +61,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "experiment_vars",
                 "verdict",
                 "retry",
+                "sqlite_wal",
                 "lazy",
             }
         ),

@@ -18,6 +18,7 @@ from typing import Any
 from entdrill.errors import RecordsUnavailable
 from entdrill.records.database import Database, Row
 from entdrill.records.encoding import format_time
+from entdrill.sqlite_wal import enable_wal
 
 BUSY_TIMEOUT_S = 30.0
 DURABLE_SYNCHRONOUS = {2: "FULL", 3: "EXTRA"}
@@ -143,7 +144,7 @@ def _not_a_database(where: str, error: sqlite3.Error) -> RecordsUnavailable:
 
 def configure(connection: sqlite3.Connection) -> None:
     """Ask for what drill records need: WAL, ``synchronous=FULL``, foreign keys."""
-    connection.execute("PRAGMA journal_mode=WAL")
+    enable_wal(connection, within_s=BUSY_TIMEOUT_S)
     connection.execute("PRAGMA synchronous=FULL")
     connection.execute("PRAGMA foreign_keys=ON")
     connection.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from entdrill.errors import SandboxError
 from entdrill.sandbox.ent.store import SESSION_KINDS, check_kind
+from entdrill.sqlite_wal import enable_wal
 
 BUSY_TIMEOUT_MS = 5000
 SCHEMA = """
@@ -48,7 +49,7 @@ class SqliteStore:
                 path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
             )
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._db.execute("PRAGMA journal_mode = WAL")
+            enable_wal(self._db, within_s=BUSY_TIMEOUT_MS / 1000)
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute(SCHEMA)
         except sqlite3.Error as error:
