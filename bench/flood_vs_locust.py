@@ -471,6 +471,180 @@ def cas_comparison(seconds: int, repeat: int = 1) -> dict:
     }
 
 
+CAS_DOUBLE_CONF = """
+worker_processes 1;
+daemon off;
+pid {root}/nginx.pid;
+error_log {root}/error.log;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    keepalive_requests 1000000;
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        default_type "text/html; charset=utf-8";
+        location = /.well-known/entdrill-consent {{ default_type text/plain; return 200 "{token}"; }}
+        location = /cas/login {{
+            add_header Cache-Control no-store;
+            if ($request_method = POST) {{
+                add_header Cache-Control no-store;
+                add_header Set-Cookie "TGC=TGT-$request_id; HttpOnly; Path=/cas; SameSite=Lax";
+                return 302 http://127.0.0.1:{port}/?ticket=ST-$request_id;
+            }}
+            return 200 '{form}';
+        }}
+        location = / {{
+            if ($arg_ticket) {{
+                add_header Cache-Control no-store;
+                add_header Set-Cookie "ENTSESSION=$request_id; HttpOnly; Path=/; SameSite=Lax";
+                return 302 /;
+            }}
+            if ($cookie_ENTSESSION = "") {{ return 302 /cas/login?service=$scheme%3A%2F%2F$http_host%2F; }}
+            return 200 '{home}';
+        }}
+        location = /homework {{
+            if ($cookie_ENTSESSION = "") {{ return 302 /cas/login?service=$scheme%3A%2F%2F$http_host%2F; }}
+            return 200 '{homework}';
+        }}
+    }}
+}}
+"""
+
+
+def capture_pages(url: str, population: str) -> dict[str, str]:
+    """The sandbox ENT's login form, portal page and app page, as one pupil's login sees them."""
+    import csv
+    import http.cookiejar
+    import urllib.parse
+
+    with open(population, newline="") as file:
+        pupil = next(row for row in csv.DictReader(file) if row["role"] == "pupil")
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    service = urllib.parse.quote(url + "/", safe="")
+    with opener.open(f"{url}/cas/login?service={service}", timeout=10) as reply:
+        form = reply.read().decode()
+    execution = re.search(r'name="execution" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    data = urllib.parse.urlencode(
+        {
+            "username": pupil["username"],
+            "password": pupil["password"],
+            "execution": execution,
+            "_eventId": "submit",
+        }
+    ).encode()
+    with opener.open(f"{url}/cas/login?service={service}", data=data, timeout=10) as reply:
+        home = reply.read().decode()  # the ticket's redirects followed to the portal page
+    with opener.open(f"{url}/homework", timeout=10) as reply:
+        homework = reply.read().decode()
+    action = re.search(r'<form[^>]* action="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    form = form.replace(execution, "$request_id").replace(
+        f'action="{action}"', 'action="$request_uri"'
+    )
+    pages = {"form": form, "home": home, "homework": homework}
+    for name, page in pages.items():
+        if (
+            "'" in page
+            or "\\" in page
+            or ("$" in page.replace("$request_id", "").replace("$request_uri", ""))
+        ):
+            raise SystemExit(f"the sandbox's {name} page cannot be put in nginx's configuration")
+    return pages
+
+
+def start_cas_double(root: Path, pages: dict[str, str]) -> str:
+    """nginx answering the CAS flow with the sandbox's own pages (a fresh ``execution``, ticket
+    and session cookie per answer from ``$request_id``; the portal and app page send a request
+    without the session cookie back to CAS), pinned to CPU 0: a target no client here can
+    saturate, so each client runs at its own capacity."""
+    port = free_port()
+    conf = root / "nginx.conf"
+    conf.write_text(CAS_DOUBLE_CONF.format(root=root, port=port, token=TOKEN, **pages))
+    process = subprocess.Popen(pinned(SERVER_CPU, ["nginx", "-c", str(conf), "-p", str(root)]))
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/.well-known/entdrill-consent", timeout=1).close()
+            return url
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(
+                    f"nginx (CAS double) exited: {(root / 'error.log').read_text()}"
+                ) from None
+            time.sleep(0.05)
+    raise SystemExit("nginx (CAS double) did not start")
+
+
+def cas_at_capacity(seconds: int, repeat: int = 1) -> dict:
+    """Logins per client CPU-second with each client at its own capacity (per core): Locust's
+    20 users without waits, and ``entdrill flood --scenario pupil-login`` offered 1.15x the rate
+    a 3 s probe reached, at most 20 journeys in flight, against nginx playing the sandbox's CAS
+    flow (the sandbox ENT, one core of Python, saturates before either client does)."""
+    from entdrill.testing import free_config, running_sandbox
+
+    compile_entdrill()
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="entdrill-bench-cas-double-") as tmp:
+        root = Path(tmp)
+        root.chmod(0o755)
+        config = free_config(login_cost_ms=1.0, pupils_per_school=200, ent_queue=4096)
+        with running_sandbox(root / "sandbox", config) as status:
+            pages = capture_pages(status["ent_url"], status["population_csv"])
+            population = str(root / "population.csv")
+            shutil.copy(status["population_csv"], population)
+        url = start_cas_double(root, pages)
+        try:
+            for _ in range(repeat):
+                load = os.getloadavg()[0]
+                locust_long = locust_logins(url, seconds, population)
+                locust_short = locust_logins(url, IDLE_S, population, idle=True)
+                probe = entdrill_logins(url, 3, population, TOKEN, 200_000)
+                rate = 1.15 * probe["logins"] / 3
+                flood_long = entdrill_logins(url, seconds, population, TOKEN, rate)
+                flood_short = entdrill_logins(url, IDLE_S, population, TOKEN, 1 / IDLE_S)
+                locust_ms = _ms_per_login(locust_long, locust_short)
+                flood_ms = _ms_per_login(flood_long, flood_short)
+                runs.append(
+                    {
+                        "load_average": round(load, 2),
+                        "logins_per_s": {
+                            "locust": round(locust_long["logins"] / seconds, 1),
+                            "entdrill_offered": round(rate, 1),
+                            "entdrill": round(flood_long["logins"] / seconds, 1),
+                        },
+                        "locust": {"run": locust_long, "idle": locust_short},
+                        "entdrill": {"probe": probe, "run": flood_long, "idle": flood_short},
+                        "whole_process_logins_per_cpu_s": {
+                            "locust": round(_per_cpu_s(locust_long), 1),
+                            "entdrill": round(_per_cpu_s(flood_long), 1),
+                        },
+                        "whole_process_ratio": round(
+                            _per_cpu_s(flood_long) / _per_cpu_s(locust_long), 2
+                        ),
+                        "steady_state_cpu_ms_per_login": {
+                            "locust": round(locust_ms, 3),
+                            "entdrill": round(flood_ms, 3),
+                        },
+                        "steady_state_ratio": round(locust_ms / max(flood_ms, 1e-9), 2),
+                    }
+                )
+                print(json.dumps(runs[-1]), file=sys.stderr)
+        finally:
+            os.kill(int((root / "nginx.pid").read_text()), signal.SIGTERM)
+    return {
+        "median_whole_process_ratio": statistics.median(r["whole_process_ratio"] for r in runs),
+        "median_steady_state_ratio": statistics.median(r["steady_state_ratio"] for r in runs),
+        "median_steady_state_cpu_ms_per_login": {
+            tool: round(
+                statistics.median(r["steady_state_cpu_ms_per_login"][tool] for r in runs), 3
+            )
+            for tool in ("locust", "entdrill")
+        },
+        "runs": runs,
+    }
+
+
 def http_get_once(url: str, seconds: int, root: Path) -> dict:
     """One round of the ``http-get`` comparison: each tool, then entdrill offered 10x."""
     wrk = wrk_run(url, seconds)
@@ -625,6 +799,11 @@ def main() -> None:
     out: dict = {} if args.cas_only else http_get_comparison(args.seconds, args.repeat)
     out["cas_login_flow"] = (
         cas_comparison(args.seconds, args.repeat)
+        if args.cas or args.cas_only
+        else "not run (--cas)"
+    )
+    out["cas_login_flow_at_capacity"] = (
+        cas_at_capacity(args.seconds, args.repeat)
         if args.cas or args.cas_only
         else "not run (--cas)"
     )
