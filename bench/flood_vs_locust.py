@@ -16,7 +16,10 @@ slowed by other work on the machine does not make a client look cheaper or deare
    one-second window of the schedule after the first, the requests nginx logged in that window
    against the arrivals the schedule asked for in it;
 4. the CAS login flow (form, POST, ticket, portal page, app page) against the sandbox ENT
-   (``--cas``): entdrill ``pupil-login`` against Locust running the same flow.
+   (``--cas``): entdrill ``pupil-login`` at the rate Locust reached running the same flow (the
+   ENT is the bottleneck: both clients idle between responses);
+5. the same flow per core (``--cas``): each client at its own capacity against nginx playing the
+   sandbox ENT's pages (``cas_at_capacity``), since the sandbox ENT saturates first.
 
 ``--repeat N`` runs 1, 2 and 4 N times and prints medians. Needs: ``apt-get install -y
 nginx-light wrk``; Locust is installed by this script in its own environment,
@@ -784,7 +787,11 @@ def instruction_comparison(seconds: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=8)
-    parser.add_argument("--cas", action="store_true", help="also the CAS login flow (sandbox)")
+    parser.add_argument(
+        "--cas",
+        action="store_true",
+        help="also the CAS login flow (sandbox, and per core against nginx)",
+    )
     parser.add_argument("--cas-only", action="store_true", help="only the CAS login flow")
     parser.add_argument("--repeat", type=int, default=1, help="rounds of each comparison (medians)")
     parser.add_argument(
