@@ -30,6 +30,7 @@ def raw_text(records: Records) -> str:
         "experiments",
         "channel_results",
         "ledger_entries",
+        "ledger_reach",
         "findings",
     ):
         for row in db.query(f"SELECT * FROM {table}"):  # noqa: S608

@@ -17,7 +17,7 @@ def test_migrate_applies_then_reports_up_to_date(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'r.db'}"
     first = CliRunner().invoke(cli, ["records", "migrate", "--url", url])
     assert first.exit_code == 0, first.output
-    assert first.output == f"{tmp_path / 'r.db'}: applied migrations 1, 2, 3\n"
+    assert first.output == f"{tmp_path / 'r.db'}: applied migrations 1, 2, 3, 4\n"
     again = CliRunner().invoke(cli, ["records", "migrate", "--url", url])
     assert again.output == f"{tmp_path / 'r.db'}: schema already up to date\n"
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from entdrill.errors import RecordsError
-from entdrill.records import tables
+from entdrill.records import reach_rows, tables
 from entdrill.records.chain import chain_events
 from entdrill.records.database import Database
 from entdrill.records.encoding import has_secrets, to_utc
@@ -118,6 +118,7 @@ def write(db: Database, details: Sequence[DrillDetail]) -> None:
     for table, names, rows in batches:
         if rows:
             db.insert_many(table, names, rows)
+    reach_rows.refold_drills(db, [d.drill.id for d in details if d.ledger])
 
 
 def write_experiments(db: Database, experiments: Sequence[ExperimentRecord]) -> None:

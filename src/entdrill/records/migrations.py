@@ -158,6 +158,33 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX detections_drill ON detections (drill_id)",
         ),
     ),
+    Migration(
+        4,
+        "reach: the ledger folded per drill, person and channel, kept up to date on each write",
+        (
+            """CREATE TABLE ledger_reach (
+                drill_id TEXT NOT NULL REFERENCES drills (id) ON DELETE CASCADE,
+                person TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                first_at {time},
+                sent_at {time},
+                reached INTEGER NOT NULL,
+                acked_at {time},
+                staff_group TEXT,
+                PRIMARY KEY (drill_id, person, channel)
+            )""",
+            """INSERT INTO ledger_reach
+                (drill_id, person, channel, first_at, sent_at, reached, acked_at, staff_group)
+            SELECT l.drill_id, l.person, l.channel,
+                MIN(CASE WHEN l.state IN ('sent', 'failed') THEN l.at END),
+                MIN(CASE WHEN l.state = 'sent' THEN l.at END),
+                MAX(CASE WHEN l.state IN ('delivered', 'acknowledged') THEN 1 ELSE 0 END),
+                MIN(CASE WHEN l.state = 'acknowledged' THEN l.at END),
+                MAX(l.staff_group)
+            FROM ledger_entries l
+            GROUP BY l.drill_id, l.person, l.channel""",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -1,8 +1,9 @@
 """The ledger folded by the database into what the review shows of reach, in one query.
 
 A review of 10,000 drills has some 800,000 ledger entries and 320,000 reach rows (one per drill,
-person and channel). ``reach_totals`` streams none of them: the database folds the entries per
-drill, person and channel (as ``reading.reach`` does), then folds those rows into
+person and channel). ``reach_totals`` streams none of them: it reads the entries as they are
+already folded per drill, person and channel (the ``ledger_reach`` table, kept by every write:
+``reach_rows``), and the database folds those rows into
 
 - per channel and drill: how many people were sent to, delivered to, acknowledged;
 - per channel, the times to acknowledge (first ``sent`` to first ``acknowledged``);
@@ -101,14 +102,9 @@ def _sql(db: Database, where: str) -> str:
     return f"""
 WITH ended AS (SELECT d.id FROM drills d WHERE {where} AND d.status <> 'running'),
 r AS MATERIALIZED (
-    SELECT l.drill_id AS drill, l.person AS person, l.channel AS channel,
-        MIN(CASE WHEN l.state IN ('sent', 'failed') THEN l.at END) AS first,
-        MIN(CASE WHEN l.state = 'sent' THEN l.at END) AS sent,
-        MAX(CASE WHEN l.state IN ('delivered', 'acknowledged') THEN 1 ELSE 0 END) AS reached,
-        MIN(CASE WHEN l.state = 'acknowledged' THEN l.at END) AS acked,
-        MAX(l.staff_group) AS grp
-    FROM ledger_entries l WHERE l.drill_id IN (SELECT id FROM ended)
-    GROUP BY l.drill_id, l.person, l.channel
+    SELECT x.drill_id AS drill, x.person AS person, x.channel AS channel, x.first_at AS first,
+        x.sent_at AS sent, x.reached AS reached, x.acked_at AS acked, x.staff_group AS grp
+    FROM ledger_reach x WHERE x.drill_id IN (SELECT id FROM ended)
 ),
 dc AS MATERIALIZED (
     SELECT drill, channel, COUNT(first) AS sent_to,

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from entdrill.errors import RecordsError
-from entdrill.records import reading, tables
+from entdrill.records import reach_rows, reading, tables
 from entdrill.records.chain import make_event
 from entdrill.records.database import Database
 from entdrill.records.encoding import dump_json
@@ -138,6 +138,7 @@ def add_ledger_entries(db: Database, drill_id: str, entries: Sequence[LedgerEntr
     reading.require_drill(db, drill_id)
     rows = [tables.ledger_params(db, e) for e in entries]
     db.insert_many("ledger_entries", tables.LEDGER_COLUMNS, rows)
+    reach_rows.refold_people(db, drill_id, [e.person for e in entries])
 
 
 def add_finding(db: Database, finding: Finding) -> None:
