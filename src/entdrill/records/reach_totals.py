@@ -101,7 +101,7 @@ def _sql(db: Database, where: str) -> str:
     text, big = "CAST(NULL AS TEXT)", "CAST(NULL AS BIGINT)"
     return f"""
 WITH ended AS (SELECT d.id FROM drills d WHERE {where} AND d.status <> 'running'),
-r AS MATERIALIZED (
+r AS NOT MATERIALIZED (
     SELECT x.drill_id AS drill, x.person AS person, x.channel AS channel, x.first_at AS first,
         x.sent_at AS sent, x.reached AS reached, x.acked_at AS acked, x.staff_group AS grp
     FROM ledger_reach x WHERE x.drill_id IN (SELECT id FROM ended)
