@@ -169,20 +169,32 @@ def pin_process(pid: int, cpu: str) -> None:
 
 
 def start_nginx(root: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
     (root / "www").mkdir(parents=True)
     (root / "www" / "index.html").write_text("<html>entdrill bench</html>\n")
+    return run_nginx(root, NGINX_CONF, "nginx")
+
+
+def run_nginx(
+    root: Path, template: str, what: str, **values: str
+) -> tuple[subprocess.Popen[bytes], str]:
+    """nginx with the configuration ``template`` (filled with ``root``, a free port, the consent
+    token and ``values``), pinned to CPU 0, once it answers on its consent path: (process, URL)."""
+    port = free_port()
     conf = root / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(root=root, port=port, token=TOKEN))
+    conf.write_text(template.format(root=root, port=port, token=TOKEN, **values))
     process = subprocess.Popen(pinned(SERVER_CPU, ["nginx", "-c", str(conf), "-p", str(root)]))
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
-            urllib.request.urlopen(url + "/index.html", timeout=1).close()
+            urllib.request.urlopen(url + "/.well-known/entdrill-consent", timeout=1).close()
             return process, url
         except OSError:
+            if process.poll() is not None:
+                error_log = root / "error.log"
+                text = error_log.read_text() if error_log.exists() else ""
+                raise SystemExit(f"{what} exited: {text}") from None
             time.sleep(0.05)
-    raise SystemExit("nginx did not start")
+    raise SystemExit(f"{what} did not start")
 
 
 def child_cpu_s() -> float:
@@ -432,42 +444,57 @@ def cas_comparison(seconds: int, repeat: int = 1) -> dict:
                 flood_long = entdrill_logins(url, seconds, population, token, rate)
                 locust_short = locust_logins(url, IDLE_S, population, idle=True)
                 flood_short = entdrill_logins(url, IDLE_S, population, token, 1 / IDLE_S)
-                locust_ms = _ms_per_login(locust_long, locust_short)
-                flood_ms = _ms_per_login(flood_long, flood_short)
                 runs.append(
-                    {
-                        "load_average": round(load, 2),
-                        "logins_per_s": round(rate, 1),
-                        "locust": {"run": locust_long, "idle": locust_short},
-                        "entdrill": {"run": flood_long, "idle": flood_short},
-                        "whole_process_logins_per_cpu_s": {
-                            "locust": round(_per_cpu_s(locust_long), 1),
-                            "entdrill": round(_per_cpu_s(flood_long), 1),
-                        },
-                        "whole_process_ratio": round(
-                            _per_cpu_s(flood_long) / _per_cpu_s(locust_long), 2
-                        ),
-                        "steady_state_cpu_ms_per_login": {
-                            "locust": round(locust_ms, 3),
-                            "entdrill": round(flood_ms, 3),
-                        },
-                        "steady_state_ratio": round(locust_ms / max(flood_ms, 1e-9), 2),
-                    }
+                    cas_round(
+                        load,
+                        {"run": locust_long, "idle": locust_short},
+                        {"run": flood_long, "idle": flood_short},
+                        logins_per_s=round(rate, 1),
+                    )
                 )
-                print(json.dumps(runs[-1]), file=sys.stderr)
+    return cas_medians(runs)
+
+
+def cas_round(load: float, locust: dict, flood: dict, **extra: object) -> dict:
+    """One round of a CAS comparison: each tool's run and idle run, logins per CPU-second over
+    the whole process and CPU per login in the steady state (printed as it comes)."""
+    locust_ms = _ms_per_login(locust["run"], locust["idle"])
+    flood_ms = _ms_per_login(flood["run"], flood["idle"])
+    out = {
+        "load_average": round(load, 2),
+        **extra,
+        "locust": locust,
+        "entdrill": flood,
+        "whole_process_logins_per_cpu_s": {
+            "locust": round(_per_cpu_s(locust["run"]), 1),
+            "entdrill": round(_per_cpu_s(flood["run"]), 1),
+        },
+        "whole_process_ratio": round(_per_cpu_s(flood["run"]) / _per_cpu_s(locust["run"]), 2),
+        "steady_state_cpu_ms_per_login": {
+            "locust": round(locust_ms, 3),
+            "entdrill": round(flood_ms, 3),
+        },
+        "steady_state_ratio": round(locust_ms / max(flood_ms, 1e-9), 2),
+    }
+    print(json.dumps(out), file=sys.stderr)
+    return out
+
+
+def cas_medians(runs: list[dict]) -> dict:
+    """The medians of ``cas_round``'s figures over the rounds, and the rounds."""
+
+    def median(key: str, tool: str, digits: int) -> float:
+        return round(statistics.median(r[key][tool] for r in runs), digits)
+
     return {
         "median_whole_process_ratio": statistics.median(r["whole_process_ratio"] for r in runs),
         "median_steady_state_ratio": statistics.median(r["steady_state_ratio"] for r in runs),
         "median_whole_process_logins_per_cpu_s": {
-            tool: round(
-                statistics.median(r["whole_process_logins_per_cpu_s"][tool] for r in runs), 1
-            )
+            tool: median("whole_process_logins_per_cpu_s", tool, 1)
             for tool in ("locust", "entdrill")
         },
         "median_steady_state_cpu_ms_per_login": {
-            tool: round(
-                statistics.median(r["steady_state_cpu_ms_per_login"][tool] for r in runs), 3
-            )
+            tool: median("steady_state_cpu_ms_per_login", tool, 3)
             for tool in ("locust", "entdrill")
         },
         "runs": runs,
@@ -561,22 +588,7 @@ def start_cas_double(root: Path, pages: dict[str, str]) -> str:
     and session cookie per answer from ``$request_id``; the portal and app page send a request
     without the session cookie back to CAS), pinned to CPU 0: a target no client here can
     saturate, so each client runs at its own capacity."""
-    port = free_port()
-    conf = root / "nginx.conf"
-    conf.write_text(CAS_DOUBLE_CONF.format(root=root, port=port, token=TOKEN, **pages))
-    process = subprocess.Popen(pinned(SERVER_CPU, ["nginx", "-c", str(conf), "-p", str(root)]))
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/.well-known/entdrill-consent", timeout=1).close()
-            return url
-        except OSError:
-            if process.poll() is not None:
-                raise SystemExit(
-                    f"nginx (CAS double) exited: {(root / 'error.log').read_text()}"
-                ) from None
-            time.sleep(0.05)
-    raise SystemExit("nginx (CAS double) did not start")
+    return run_nginx(root, CAS_DOUBLE_CONF, "nginx (CAS double)", **pages)[1]
 
 
 def cas_at_capacity(seconds: int, repeat: int = 1) -> dict:
@@ -606,46 +618,21 @@ def cas_at_capacity(seconds: int, repeat: int = 1) -> dict:
                 rate = 1.15 * probe["logins"] / 3
                 flood_long = entdrill_logins(url, seconds, population, TOKEN, rate)
                 flood_short = entdrill_logins(url, IDLE_S, population, TOKEN, 1 / IDLE_S)
-                locust_ms = _ms_per_login(locust_long, locust_short)
-                flood_ms = _ms_per_login(flood_long, flood_short)
                 runs.append(
-                    {
-                        "load_average": round(load, 2),
-                        "logins_per_s": {
+                    cas_round(
+                        load,
+                        {"run": locust_long, "idle": locust_short},
+                        {"probe": probe, "run": flood_long, "idle": flood_short},
+                        logins_per_s={
                             "locust": round(locust_long["logins"] / seconds, 1),
                             "entdrill_offered": round(rate, 1),
                             "entdrill": round(flood_long["logins"] / seconds, 1),
                         },
-                        "locust": {"run": locust_long, "idle": locust_short},
-                        "entdrill": {"probe": probe, "run": flood_long, "idle": flood_short},
-                        "whole_process_logins_per_cpu_s": {
-                            "locust": round(_per_cpu_s(locust_long), 1),
-                            "entdrill": round(_per_cpu_s(flood_long), 1),
-                        },
-                        "whole_process_ratio": round(
-                            _per_cpu_s(flood_long) / _per_cpu_s(locust_long), 2
-                        ),
-                        "steady_state_cpu_ms_per_login": {
-                            "locust": round(locust_ms, 3),
-                            "entdrill": round(flood_ms, 3),
-                        },
-                        "steady_state_ratio": round(locust_ms / max(flood_ms, 1e-9), 2),
-                    }
+                    )
                 )
-                print(json.dumps(runs[-1]), file=sys.stderr)
         finally:
             os.kill(int((root / "nginx.pid").read_text()), signal.SIGTERM)
-    return {
-        "median_whole_process_ratio": statistics.median(r["whole_process_ratio"] for r in runs),
-        "median_steady_state_ratio": statistics.median(r["steady_state_ratio"] for r in runs),
-        "median_steady_state_cpu_ms_per_login": {
-            tool: round(
-                statistics.median(r["steady_state_cpu_ms_per_login"][tool] for r in runs), 3
-            )
-            for tool in ("locust", "entdrill")
-        },
-        "runs": runs,
-    }
+    return cas_medians(runs)
 
 
 def http_get_once(url: str, seconds: int, root: Path) -> dict:
