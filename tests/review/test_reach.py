@@ -6,7 +6,6 @@ import pytest
 
 from entdrill.errors import RecordsUnavailable
 from entdrill.records import Records, open_records
-from entdrill.records.reach_totals import ReachTotals
 from entdrill.review import source
 from entdrill.review.reach import ReachSummary, fact_of, fold_reach, fold_rows, from_totals
 from entdrill.review.source import reach_of
@@ -76,34 +75,6 @@ def test_the_database_folds_the_reach_of_one_drill_or_a_window(fleet: str) -> No
     same_summary(from_totals(one, rank), fold_rows(mine))
     assert window.ended == {d.id for d in window_data.drills}
     same_summary(from_totals(window, rank), fold_rows(window_data.reach))
-
-
-def test_the_reach_folded_in_parts_adds_up_to_the_reach_folded_whole(fleet: str) -> None:
-    with open_records(fleet) as records:
-        data = records.load_review_data()
-        cuts = records.drill_id_cuts(None, None, 3)
-        whole = records.reach_totals(None, None)
-        bounds = zip([None, *cuts], [*cuts, None], strict=True)
-        parts = [records.reach_totals(None, None, ids=ids) for ids in bounds]
-    assert len(cuts) == 2
-    assert [len(p.ended) for p in parts] == [100, 100, 100]
-    total = ReachTotals()
-    for part in parts:
-        total.add(part)
-    rank = {d.id: i for i, d in enumerate(data.drills)}
-    assert total.ended == whole.ended
-    same_summary(from_totals(total, rank), from_totals(whole, rank))
-
-
-def test_the_review_reads_the_same_reach_in_parts_on_connections_of_their_own(
-    fleet: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with open_records(fleet, mode="read") as records:
-        _, _, whole, _ = source.load_review(records, None, None)
-        monkeypatch.setattr(source, "PARTS", {"sqlite": 3, "postgresql": 3})
-        monkeypatch.setattr(source, "DRILLS_PER_PART", 50)
-        _, _, parts, _ = source.load_review(records, None, None)
-    same_summary(parts(), whole())
 
 
 def test_the_review_folds_the_reach_on_its_own_connection_when_no_other_opens(

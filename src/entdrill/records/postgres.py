@@ -72,8 +72,8 @@ class PostgresDatabase(Database):
             if read_only:
                 connection.execute("SET default_transaction_read_only = on")
                 # Reports run each large query once: compiling it (JIT) costs more than it
-                # saves, and the review's reach groups some 800,000 ledger entries: in memory,
-                # not in temporary files.
+                # saves, and the review's reach groups some 320,000 rows of ``ledger_reach``: in
+                # memory, not in temporary files.
                 connection.execute("SET jit = off")
                 connection.execute(f"SET work_mem = '{READ_WORK_MEM}'")
             else:

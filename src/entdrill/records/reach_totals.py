@@ -36,8 +36,7 @@ MINUTE_US = 60_000_000
 
 @dataclass(slots=True)
 class ReachTotals:
-    """What ``reach_totals`` returns (see the module): totals of disjoint sets of drills add
-    up (``add``) to the totals of their union."""
+    """What ``reach_totals`` returns (see the module)."""
 
     #: (channel, drill id, sent to, delivered, acknowledged) per channel and drill with any row.
     drills: list[tuple[str, str, int, int, int]] = field(default_factory=list)
@@ -54,19 +53,6 @@ class ReachTotals:
     nowhere: set[tuple[str, str]] = field(default_factory=set)
     #: The ended drills read (the window's drills not running).
     ended: set[str] = field(default_factory=set)
-
-    def add(self, other: ReachTotals) -> ReachTotals:
-        """These totals with those of other drills added."""
-        self.drills.extend(other.drills)
-        for channel, waits in other.waits.items():
-            self.waits.setdefault(channel, []).extend(waits)
-        self.ack_minutes.extend(other.ack_minutes)
-        self.any_ack_minutes.extend(other.any_ack_minutes)
-        self.people_sent += other.people_sent
-        self.missed.extend(other.missed)
-        self.nowhere |= other.nowhere
-        self.ended |= other.ended
-        return self
 
 
 def reach_totals(db: Database, where: str, params: Sequence[Any]) -> ReachTotals:

@@ -423,40 +423,16 @@ class Records:
             return consume(reading.reach_facts(db, where, params))
 
     def reach_totals(
-        self,
-        since: datetime | None,
-        until: datetime | None,
-        drill_id: str | None = None,
-        *,
-        ids: tuple[str | None, str | None] = (None, None),
+        self, since: datetime | None, until: datetime | None, drill_id: str | None = None
     ) -> ReachTotals:
         """The reach of the ended drills started in ``[since, until)`` (only ``drill_id`` when
-        given; only the ids from ``ids[0]`` included to ``ids[1]`` excluded when given), folded
-        by the database into what the review shows (``reach_totals``)."""
+        given), folded by the database into what the review shows (``reach_totals``)."""
         with self._read() as db:
             where, params = reading.window(db, "d.started_at", since, until)
-            for condition, value in zip(
-                ("d.id = ?", "d.id{C} >= ?", "d.id{C} < ?"), (drill_id, *ids), strict=True
-            ):
-                if value is not None:
-                    where += f" AND {condition}"
-                    params.append(value)
+            if drill_id is not None:
+                where += " AND d.id = ?"
+                params.append(drill_id)
             return reach_totals(db, where, params)
-
-    def drill_id_cuts(
-        self, since: datetime | None, until: datetime | None, parts: int, smallest: int = 1
-    ) -> list[str]:
-        """The ids that cut the drills started in ``[since, until)``, in id order, into
-        ``parts`` parts of nearly the same size, each of ``smallest`` drills at least (fewer
-        parts when there are fewer drills)."""
-        with self._read() as db:
-            where, params = reading.window(db, "d.started_at", since, until)
-            row = db.query_one(f"SELECT COUNT(*) FROM drills d WHERE {where}", params)  # noqa: S608
-            count = int(row[0]) if row else 0
-            parts = max(1, min(parts, count // max(1, smallest)))
-            sql = f"SELECT d.id FROM drills d WHERE {where} ORDER BY d.id{{C}} LIMIT 1 OFFSET ?"  # noqa: S608
-            cuts = [db.query_one(sql, [*params, count * i // parts]) for i in range(1, parts)]
-            return sorted({str(cut[0]) for cut in cuts if cut is not None})
 
     def twin(self) -> Records | None:
         """Another connection to the same database, read-only, for a read beside this one's

@@ -35,40 +35,32 @@ from entdrill.review.reach import ReachSummary, fold_reach, from_totals
 
 logger = logging.getLogger(__name__)
 
-#: The reach of a period can be folded in several parts at once (drills split by id), each on a
-#: connection of its own. One part on both backends: SQLite's two parts held twice the memory
-#: and were no faster on two cores; on PostgreSQL, since the ledger is kept folded
-#: (``ledger_reach``), two server processes folding beside the review's own load slowed that load
-#: more than they gained (10,000 drills: 3.06 to 3.48 s in one part, 3.69 to 4.25 s in two).
-PARTS = {"postgresql": 1, "sqlite": 1}
-#: A part is worth a connection from this many drills.
-DRILLS_PER_PART = 1000
-
 
 class PendingReach:
-    """The reach of a period being folded by the database, in threads, on connections of its
-    own; calling it waits for the fold (``close`` when it may never be called)."""
+    """The reach of a period being folded by the database, in a thread, on a connection of its
+    own; calling it waits for the fold (``close`` when it may never be called).
+
+    One connection, one query: two at once (drills split by id) held twice the memory on SQLite
+    and were no faster on two cores; on PostgreSQL, once the ledger was kept folded
+    (``ledger_reach``), two server processes folding beside the review's own load slowed that
+    load more than they gained (10,000 drills: 3.06 to 3.48 s in one part, 3.69 to 4.25 s in two).
+    """
 
     def __init__(
         self,
-        twins: list[Records],
+        twin: Records | None,
         since: datetime | None,
         until: datetime | None,
         drill_id: str | None,
-        cuts: list[str],
     ) -> None:
-        self._twins, self._since, self._until = twins, since, until
+        self._twin, self._since, self._until = twin, since, until
         self._summary: ReachSummary | None = None
         self._data: ReviewData | None = None
         self._pool: ThreadPoolExecutor | None = None
-        self._parts: list[Future[ReachTotals]] = []
-        if twins:
-            self._pool = pool = ThreadPoolExecutor(len(twins), "entdrill-reach")
-            bounds = zip([None, *cuts], [*cuts, None], strict=True)
-            self._parts = [
-                pool.submit(twin.reach_totals, since, until, drill_id, ids=ids)
-                for twin, ids in zip(twins, bounds, strict=True)
-            ]
+        self._totals: Future[ReachTotals] | None = None
+        if twin is not None:
+            self._pool = ThreadPoolExecutor(1, "entdrill-reach")
+            self._totals = self._pool.submit(twin.reach_totals, since, until, drill_id)
 
     @classmethod
     def start(
@@ -80,26 +72,16 @@ class PendingReach:
     ) -> PendingReach | None:
         """The fold started beside ``records``; None when no other connection opens (the
         server takes no more, say): ``records`` then folds it itself."""
-        parts = 1 if drill_id is not None else PARTS.get(records.backend, 1)
-        cuts = records.drill_id_cuts(since, until, parts, DRILLS_PER_PART) if parts > 1 else []
-        twins: list[Records] = []
         try:
-            for _ in range(len(cuts) + 1):
-                twin = records.twin()
-                if twin is None:
-                    break
-                twins.append(twin)
+            twin = records.twin()
         except RecordsError as error:
             logger.warning("the reach is read on the review's own connection: %s", error)
-        if len(twins) == len(cuts) + 1:
-            return cls(twins, since, until, drill_id, cuts)
-        for twin in twins:
-            twin.close()
-        return None
+            return None
+        return None if twin is None else cls(twin, since, until, drill_id)
 
     @classmethod
     def ready(cls, summary: ReachSummary) -> PendingReach:
-        pending = cls([], None, None, None, [])
+        pending = cls(None, None, None, None)
         pending._summary = summary
         return pending
 
@@ -110,26 +92,24 @@ class PendingReach:
 
     def __call__(self) -> ReachSummary:
         if self._summary is None:
-            assert self._data is not None
+            assert self._data is not None and self._twin is not None
+            assert self._totals is not None
             try:
-                totals = ReachTotals()
-                for part in self._parts:
-                    totals.add(part.result())
                 self._summary = _summary(
-                    self._twins[0], self._data, self._since, self._until, totals
+                    self._twin, self._data, self._since, self._until, self._totals.result()
                 )
             finally:
                 self.close()
         return self._summary
 
     def close(self) -> None:
-        """Wait for the queries and close the connections (the summary stays if it was read)."""
+        """Wait for the query and close the connection (the summary stays if it was read)."""
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
-        for twin in self._twins:
-            twin.close()
-        self._twins = []
+        if self._twin is not None:
+            self._twin.close()
+            self._twin = None
 
 
 Inputs = tuple[ReviewData, dict[str, dict[str, Any]], PendingReach, list[DetectionRecord]]
