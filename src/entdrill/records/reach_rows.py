@@ -6,7 +6,8 @@ whether any entry says ``delivered`` or ``acknowledged``, the first ``acknowledg
 person's group. Every write of ledger entries refolds, in the same transaction, the rows of the
 people it touched, from the entries themselves (so a row is always the fold of what is stored,
 whatever order entries arrive in); an import folds its drills once. The review reads these rows
-instead of grouping the whole ledger (``reach_totals``).
+instead of grouping the whole ledger (``reach_totals``). Migration 4 fills the table with the
+same fold written out in full, since a migration's SQL never changes once released.
 """
 
 from __future__ import annotations
